@@ -92,6 +92,15 @@ void Bag::ForEach(absl::FunctionRef<void(absl::string_view, const Value&)> fn) c
   }
 }
 
+void Bag::ForEachOwn(
+    absl::FunctionRef<void(absl::optional<AttributeId>, absl::string_view, const Value&)> fn)
+    const {
+  for (uint32_t id : present_) {
+    fn(AttributeId{id}, vocabulary_->name(AttributeId{id}), slots_[id].value);
+  }
+  for (const UnknownAttribute& u : unknown_) fn(absl::nullopt, u.name, u.value);
+}
+
 size_t Bag::size() const {
   size_t n = 0;
   ForEach([&n](absl::string_view, const Value&) { ++n; });
@@ -169,12 +178,14 @@ void MutableBag::SetSlot(uint32_t id, const Value& value) {
 }
 
 absl::Status MutableBag::Set(AttributeId id, const Value& value) {
+  // Hot path once warm: no allocation, no string hashing.
   MIXLET_RETURN_IF_ERROR(CheckSlot(id, value));
   SetSlot(id.value, CopyValue(value));
   return absl::OkStatus();
 }
 
 absl::Status MutableBag::SetBorrowed(AttributeId id, const Value& value) {
+  // Hot path once warm: no allocation, no string hashing.
   MIXLET_RETURN_IF_ERROR(CheckSlot(id, value));
   SetSlot(id.value, value);
   return absl::OkStatus();
@@ -215,6 +226,7 @@ bool MutableBag::Delete(absl::string_view name) {
 }
 
 void MutableBag::Reset() {
+  // Hot path once warm: no allocation (the arena keeps one chunk as large as the last fill).
   present_.clear();
   unknown_.clear();
   arena_->Reset();

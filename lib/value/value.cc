@@ -5,8 +5,8 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "mixlet/value/value_json.h"
+#include "value/rfc3339.h"
 
 namespace mixlet {
 namespace {
@@ -123,12 +123,9 @@ std::string Value::ToText() const {
       return FormatGoDuration(i64_);
     case ValueType::kDouble:
       return FormatDoubleShortest(f64_);
-    case ValueType::kTimestamp: {
+    case ValueType::kTimestamp:
       // Mixer's adapter form: UTC, microseconds, always six digits.
-      absl::Time t = absl::FromUnixSeconds(ts_.seconds);
-      return absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%S", t, absl::UTCTimeZone()),
-                          absl::StrFormat(".%06dZ", ts_.nanos / 1000));
-    }
+      return value_internal::FormatUtcTimestamp(ts_, 6);
     case ValueType::kStringMap: {
       std::vector<StringMapEntry> entries(string_map().begin(), string_map().end());
       std::sort(entries.begin(), entries.end(),

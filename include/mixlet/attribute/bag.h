@@ -24,6 +24,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "mixlet/attribute/vocabulary.h"
 #include "mixlet/value/value.h"
 
@@ -55,6 +56,13 @@ class Bag {
   // Calls `fn` once for every present attribute (child values shadow the parent's), known
   // attributes first in id order, then unknown ones in insertion order.
   void ForEach(absl::FunctionRef<void(absl::string_view name, const Value& value)> fn) const;
+
+  // Calls `fn` once for every attribute this bag itself holds, without visiting its parents:
+  // known attributes in the order they were first set (with their id), then unknown ones in
+  // insertion order (with `id` nullopt). Unlike ForEach it allocates nothing (encoders use it).
+  void ForEachOwn(absl::FunctionRef<void(absl::optional<AttributeId> id, absl::string_view name,
+                                         const Value& value)>
+                      fn) const;
 
   // Number of present attributes, parents included (shadowed ones counted once).
   size_t size() const;

@@ -2,8 +2,8 @@
 //
 // Use a MutableBag to build a report (the proxy side), to decode one (the wire layer), or to
 // layer attributes over another bag (`MutableBag child(vocab, &parent)`: the child's values
-// shadow the parent's; the parent must outlive the child and must not change while the child
-// is read). `Set` copies the bytes of strings, IP addresses and string maps into the bag's own
+// shadow the parent's; the parent must use the same vocabulary, since ids are per vocabulary,
+// and must outlive the child and not change while the child is read). `Set` copies the bytes of strings, IP addresses and string maps into the bag's own
 // arena; `SetBorrowed` does not (the caller keeps them alive). `Reset` empties the bag but keeps
 // its memory, so a bag reused per report allocates nothing once warm.
 //

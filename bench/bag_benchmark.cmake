@@ -1,0 +1,1 @@
+mixlet_add_bench(bag_benchmark SOURCES bag_benchmark.cc LIBS mixlet_attribute)
