@@ -1,0 +1,408 @@
+// The machinery behind WireCodec, shared with the report batch code. Not installed.
+//
+// Decoding is split in two: a reader (protobuf bytes or a generated message) finds the map
+// entries, and an `ElementDecoder` turns each entry into a bag attribute, resolving word indices
+// and enforcing every rule, so both readers refuse and accept exactly the same things.
+// Encoding goes the other way through an `AttributeEncoder` that writes into a
+// `MessageDictionary` shared by every bag of one message (or of one ReportRequest).
+#ifndef MIXLET_LIB_WIRE_COMPRESSED_ATTRIBUTES_INTERNAL_H_
+#define MIXLET_LIB_WIRE_COMPRESSED_ATTRIBUTES_INTERNAL_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "istio/mixer/v1/attributes.pb.h"
+#include "mixlet/attribute/mutable_bag.h"
+#include "mixlet/attribute/vocabulary.h"
+#include "mixlet/value/value.h"
+#include "mixlet/wire/compressed_attributes.h"
+#include "mixlet/wire/global_dictionary.h"
+
+namespace mixlet::wire_internal {
+
+// The value maps of CompressedAttributes, by field number.
+// ORDER: field numbers 2..9; SlotName() and SlotAccepts() follow it.
+enum class Slot : uint8_t {
+  kStrings = 2,
+  kInt64s = 3,
+  kDoubles = 4,
+  kBools = 5,
+  kTimestamps = 6,
+  kDurations = 7,
+  kBytes = 8,
+  kStringMaps = 9,
+};
+
+// The proto field name: "strings", "int64s", ...
+absl::string_view SlotName(Slot slot);
+// True when an attribute of `type` travels in `slot`.
+bool SlotAccepts(Slot slot, ValueType type);
+// The slot a value of `type` travels in (`type` must not be kUnspecified).
+Slot SlotFor(ValueType type);
+
+// What WireCodec::Create precomputes for one vocabulary.
+struct CodecTables {
+  std::shared_ptr<const Vocabulary> vocabulary;
+  // Global word index -> id + 1 of the attribute it names; 0 when the vocabulary lacks it.
+  std::array<uint32_t, kGlobalDictionarySize> global_word_attribute{};
+  // Attribute id -> its global word index, or -1 when its name is not a global word.
+  std::vector<int32_t> attribute_global_word;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Reading protobuf wire format.
+
+// Reads protobuf wire format from a buffer through CodedInputStream, handing out views of
+// length-delimited payloads. Errors are InvalidArgument naming the message being read and the
+// byte offset, counted from `base` (the payload's offset in the outermost buffer). `bytes` must
+// be at most INT_MAX long.
+class WireReader {
+ public:
+  WireReader(absl::string_view bytes, absl::string_view message, size_t base)
+      : bytes_(bytes),
+        message_(message),
+        base_(base),
+        in_(reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int>(bytes.size())) {}
+
+  bool AtEnd() const { return position() >= bytes_.size(); }
+
+  absl::Status ReadTag(uint32_t* tag) {
+    tag_position_ = position();
+    *tag = in_.ReadTag();
+    // Below 8: tag 0 (also what a malformed tag reads as) or field number 0.
+    if (ABSL_PREDICT_FALSE(*tag < 8)) return Error(kBadTag, tag_position_, 0);
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadVarint(uint64_t* value) {
+    const size_t at = position();
+    if (ABSL_PREDICT_FALSE(!in_.ReadVarint64(value))) return Error(kBadVarint, at, 0);
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadFixed64(uint64_t* value) {
+    const size_t at = position();
+    if (ABSL_PREDICT_FALSE(!in_.ReadLittleEndian64(value))) return Error(kBadFixed64, at, 0);
+    return absl::OkStatus();
+  }
+
+  // A length-delimited field's payload; `*payload_offset` is its offset for nested readers.
+  absl::Status ReadLengthDelimited(absl::string_view* payload, size_t* payload_offset) {
+    const size_t at = position();
+    uint64_t length;
+    if (ABSL_PREDICT_FALSE(!in_.ReadVarint64(&length))) return Error(kBadLength, at, 0);
+    const size_t start = position();
+    if (ABSL_PREDICT_FALSE(length > bytes_.size() - start)) return Error(kPastEnd, at, length);
+    *payload = absl::string_view(bytes_.data() + start, static_cast<size_t>(length));
+    *payload_offset = base_ + start;
+    in_.Skip(static_cast<int>(length));
+    return absl::OkStatus();
+  }
+
+  // Skips the field whose tag was just read. Errors point at that tag.
+  absl::Status Skip(uint32_t tag) {
+    // The common wire types get the precise messages of the readers above.
+    switch (tag & 7) {
+      case google::protobuf::internal::WireFormatLite::WIRETYPE_VARINT: {
+        uint64_t unused;
+        return ReadVarint(&unused);
+      }
+      case google::protobuf::internal::WireFormatLite::WIRETYPE_FIXED64: {
+        uint64_t unused;
+        return ReadFixed64(&unused);
+      }
+      case google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED: {
+        absl::string_view unused;
+        size_t unused_offset;
+        return ReadLengthDelimited(&unused, &unused_offset);
+      }
+      default:
+        break;
+    }
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in_, tag)) {
+      return Error(kCannotSkip, tag_position_, tag);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  enum ErrorKind { kBadTag, kBadVarint, kBadFixed64, kBadLength, kPastEnd, kCannotSkip };
+
+  size_t position() const { return static_cast<size_t>(in_.CurrentPosition()); }
+
+  // Builds the error message, off the hot path. `at` is a position in `bytes_`.
+  ABSL_ATTRIBUTE_NOINLINE absl::Status Error(ErrorKind kind, size_t at, uint64_t detail) const {
+    std::string what;
+    switch (kind) {
+      case kBadTag:
+        what = "invalid field tag";
+        break;
+      case kBadVarint:
+        what = "truncated or overlong varint";
+        break;
+      case kBadFixed64:
+        what = "truncated fixed64";
+        break;
+      case kBadLength:
+        what = "truncated or overlong length";
+        break;
+      case kPastEnd: {
+        const size_t left = bytes_.size() - position();
+        what = absl::StrCat("length ", detail, " runs past the end (", left,
+                            left == 1 ? " byte left)" : " bytes left)");
+        break;
+      }
+      case kCannotSkip:
+        what = absl::StrCat("cannot read field ", detail >> 3, " with wire type ", detail & 7);
+        break;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed ", message_, " at byte ", base_ + at, ": ", what));
+  }
+
+  absl::string_view bytes_;
+  absl::string_view message_;
+  size_t base_;
+  size_t tag_position_ = 0;
+  google::protobuf::io::CodedInputStream in_;
+};
+
+inline constexpr uint32_t kVarint = google::protobuf::internal::WireFormatLite::WIRETYPE_VARINT;
+inline constexpr uint32_t kFixed64 = google::protobuf::internal::WireFormatLite::WIRETYPE_FIXED64;
+inline constexpr uint32_t kLengthDelimited =
+    google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+
+// ---------------------------------------------------------------------------------------------
+// Decoding.
+
+// A message dictionary being decoded: views of its words (into the message or its bytes) and,
+// resolved on first use, the attribute each word names.
+class MessageWords {
+ public:
+  void Clear() {
+    words_.clear();
+    attributes_.clear();
+  }
+  void Add(absl::string_view word) {
+    // Built in place: copying a string_view through the stack stalls store forwarding here.
+    words_.emplace_back(word.data(), word.size());
+    attributes_.push_back(kUnresolved);
+  }
+  size_t size() const { return words_.size(); }
+  absl::string_view word(size_t i) const { return words_[i]; }
+  // The id of the attribute `word(i)` names in `vocabulary`, or -1. Hashes the word once.
+  int32_t Attribute(size_t i, const Vocabulary& vocabulary);
+
+ private:
+  static constexpr int32_t kUnresolved = -2;
+  std::vector<absl::string_view> words_;
+  std::vector<int32_t> attributes_;
+};
+
+// Scratch space an ElementDecoder reuses, so that a warm decode allocates nothing. One per
+// thread (WireCodec) or per batch decoder.
+struct DecodeScratch {
+  // Attributes already set by the current element, to refuse duplicates: `seen[id]` is current
+  // when its stamp equals `stamp`. The slot and raw key let a repeated map key (protobuf's
+  // "last one wins") be told apart from a real duplicate.
+  struct Seen {
+    uint32_t stamp = 0;
+    Slot slot = Slot::kStrings;
+    int32_t key = 0;
+  };
+  struct SeenUnknown {
+    absl::string_view name;
+    Slot slot;
+    int32_t key;
+  };
+  std::vector<Seen> seen;
+  uint32_t stamp = 0;
+  std::vector<SeenUnknown> seen_unknown;
+  // Unknown attributes set on the target bag since the caller last reset the count (a delta
+  // batch counts over the accumulated bag).
+  uint32_t unknown_count = 0;
+
+  // The string map being built: entries, and the raw key index of each.
+  std::vector<StringMapEntry> map_entries;
+  std::vector<int32_t> map_key_indices;
+  // Key -> position in map_entries, used only for maps too large to scan.
+  absl::flat_hash_map<absl::string_view, uint32_t> map_index;
+  // Raw (key, value) index pairs of a string map read from bytes, before its name is known.
+  std::vector<std::pair<int32_t, int32_t>> map_pairs;
+
+  // The words of the element being decoded when it carries its own.
+  MessageWords element_words;
+
+  // The map entries of the element being decoded from bytes, found by the first pass.
+  struct Entry {
+    Entry(Slot s, const char* data, size_t size, size_t o)
+        : slot(s), bytes(data, size), offset(o) {}
+    Slot slot;
+    absl::string_view bytes;
+    size_t offset;
+  };
+  std::vector<Entry> entries;
+};
+
+// Turns the entries of one CompressedAttributes into attributes of a bag. Every method returns
+// InvalidArgument naming the attribute, index or value at fault.
+class ElementDecoder {
+ public:
+  // `words` is the element's message dictionary. All pointers must outlive the decoder.
+  ElementDecoder(const CodecTables& tables, MessageWords* words, DecodeScratch* scratch,
+                 MutableBag* bag);
+
+  absl::Status String(int32_t name, int32_t value);
+  absl::Status Int64(int32_t name, int64_t value);
+  absl::Status Double(int32_t name, double value);
+  absl::Status Bool(int32_t name, bool value);
+  absl::Status Timestamp(int32_t name, int64_t seconds, int32_t nanos);
+  absl::Status Duration(int32_t name, int64_t seconds, int32_t nanos);
+  absl::Status Bytes(int32_t name, absl::string_view value);
+  // A string map: BeginStringMap, then StringMapEntry for each entry, then EndStringMap.
+  absl::Status BeginStringMap(int32_t name);
+  absl::Status StringMapEntry(int32_t key, int32_t value);
+  absl::Status EndStringMap();
+
+ private:
+  // An attribute name resolved from its index.
+  struct Target {
+    absl::string_view name;
+    int32_t id = -1;  // -1: not in the vocabulary.
+  };
+
+  absl::Status ResolveName(int32_t index, Slot slot, Target* target);
+  // Resolves a word used as a value. `global` tells whether it has static storage.
+  // `key` is the map key when the word is a string-map value, `is_key` when it is a key.
+  absl::Status ResolveWord(int32_t index, const Target& target, Slot slot, bool is_key,
+                           absl::string_view key, absl::string_view* word, bool* global);
+  // Sets the value; `borrow` when its bytes have static storage.
+  absl::Status Put(const Target& target, const Value& value, bool borrow);
+
+  const CodecTables& tables_;
+  const Vocabulary& vocabulary_;
+  MessageWords& words_;
+  DecodeScratch& scratch_;
+  MutableBag& bag_;
+  Target map_target_;
+};
+
+// Decodes the serialized CompressedAttributes `bytes` onto `bag`. The element's own words are
+// used when it has any, else `default_words` (nullptr: none).
+absl::Status DecodeCompressedBytes(const CodecTables& tables, absl::string_view bytes,
+                                   MessageWords* default_words, DecodeScratch* scratch,
+                                   MutableBag* bag);
+
+// Decodes the parsed `message` onto `bag`, with the same rule for words.
+absl::Status DecodeCompressedMessage(const CodecTables& tables,
+                                     const istio::mixer::v1::CompressedAttributes& message,
+                                     MessageWords* default_words, DecodeScratch* scratch,
+                                     MutableBag* bag);
+
+// ---------------------------------------------------------------------------------------------
+// Encoding.
+
+// The message dictionary being written: the words, in first-use order, and an index from word
+// to position. The words are copied into a protobuf repeated field (a message's `words` or a
+// request's `default_words`) or, without one, only viewed (the caller keeps them alive).
+class MessageDictionary {
+ public:
+  // Appends to `words`, which must be empty, stay alive and not be modified by others meanwhile;
+  // nullptr: keep views only.
+  explicit MessageDictionary(google::protobuf::RepeatedPtrField<std::string>* words)
+      : words_(words) {}
+
+  // The wire index of `word` as a message word, `-(position + 1)`; adds it when new.
+  int32_t Index(absl::string_view word);
+  size_t size() const { return views_.size(); }
+  absl::string_view word(size_t i) const { return views_[i]; }
+  // Drops the words added after the first `n` (to undo a failed encode).
+  void Truncate(size_t n);
+  // Drops every word; keeps the memory.
+  void Clear();
+
+ private:
+  // Up to this many words are found by scanning; beyond, through `index_`.
+  static constexpr int kScanLimit = 32;
+  google::protobuf::RepeatedPtrField<std::string>* words_;
+  // The words (views of the strings of `*words_`, which protobuf keeps at stable addresses),
+  // scanned while there are few; `index_` finds them once there are many.
+  absl::InlinedVector<absl::string_view, kScanLimit> views_;
+  absl::flat_hash_map<absl::string_view, int32_t> index_;
+};
+
+// Chooses the wire index of each name and string: a global position when the word is among the
+// first `global_word_count` global words, else a message word.
+class WordIndexer {
+ public:
+  WordIndexer(const CodecTables& tables, uint32_t global_word_count, MessageDictionary* dictionary)
+      : tables_(tables), global_word_count_(global_word_count), dictionary_(*dictionary) {}
+
+  // `id` is the attribute's id in the codec's vocabulary when known (saves a hash).
+  int32_t Name(absl::optional<AttributeId> id, absl::string_view name);
+  int32_t Word(absl::string_view word);
+
+ private:
+  const CodecTables& tables_;
+  uint32_t global_word_count_;
+  MessageDictionary& dictionary_;
+};
+
+// InvalidArgument when `value` cannot travel (a TIMESTAMP outside protobuf's range, no value).
+absl::Status CheckEncodable(absl::string_view name, const Value& value);
+
+// Writes attributes into one CompressedAttributes message.
+class AttributeEncoder {
+ public:
+  // Uses the first `global_word_count` global words (<= kGlobalDictionarySize).
+  AttributeEncoder(const CodecTables& tables, uint32_t global_word_count,
+                   MessageDictionary* dictionary, istio::mixer::v1::CompressedAttributes* out)
+      : indexer_(tables, global_word_count, dictionary), tables_(tables), out_(*out) {}
+
+  // Adds one attribute. `id` is its id in the codec's vocabulary when known (saves a hash).
+  // InvalidArgument when CheckEncodable refuses the value.
+  absl::Status Add(absl::optional<AttributeId> id, absl::string_view name, const Value& value);
+
+  // Adds every attribute of `bag` (parents included): in the order set when it has no parent.
+  absl::Status AddBag(const Bag& bag);
+
+ private:
+  WordIndexer indexer_;
+  const CodecTables& tables_;
+  istio::mixer::v1::CompressedAttributes& out_;
+};
+
+// Writes one bag as serialized CompressedAttributes, without building a message: the words
+// first, then one map entry per attribute, in the order AttributeEncoder adds them, so that the
+// bytes parse into the message AttributeEncoder builds.
+absl::Status EncodeBagBytes(const CodecTables& tables, const Bag& bag, uint32_t global_word_count,
+                            std::string* out);
+
+// Calls `fn` for every attribute of `bag`, parents included: in the order set when the bag has no
+// parent, else in Bag::ForEach order. `id` is the attribute's id in `tables.vocabulary`, given
+// only when the bag uses that vocabulary (and has no parent).
+void VisitBag(const CodecTables& tables, const Bag& bag,
+              absl::FunctionRef<void(absl::optional<AttributeId> id, absl::string_view name,
+                                     const Value& value)>
+                  fn);
+
+// InvalidArgument unless `global_word_count` <= kGlobalDictionarySize.
+absl::Status CheckGlobalWordCount(uint32_t global_word_count);
+
+}  // namespace mixlet::wire_internal
+
+#endif  // MIXLET_LIB_WIRE_COMPRESSED_ATTRIBUTES_INTERNAL_H_
