@@ -1,0 +1,3 @@
+mixlet_add_bench(tcp_reporter_benchmark
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/tcp_reporter_benchmark.cc
+  LIBS mixlet_proxy absl::synchronization)
