@@ -10,7 +10,11 @@
 //   unknown attribute 'source.lables' at column 1
 //     source.lables == "x"
 //     ^
-// `CompileError` carries the same facts structured, for config validation.
+// `CompileError` carries the same facts structured, for config validation. Mixer's own messages
+// are kept where it had them (`EQ($adns, $abc) arg 2 ($abc) typeError got STRING, expected
+// DNS_NAME`, `unknown function: QUO`, Go's parser messages). Besides what Mixer rejected, these
+// are compile errors: extra arguments to a function, an invalid regular-expression literal as
+// the receiver of `matches`, and exceeding the limits below.
 //
 // Example:
 //   ExpressionCompiler compiler(Vocabulary::Standard());
@@ -34,7 +38,8 @@ namespace mixlet {
 struct CompilerOptions {
   // Longest accepted expression text, in bytes. Default 16 KiB.
   size_t max_expression_length = 16 * 1024;
-  // Deepest accepted nesting of operators, calls, parentheses and indexes. Default 100.
+  // Deepest accepted nesting of operators, calls, parentheses, selectors and indexes (the height
+  // of the syntax tree; a chain `a | b | c` of n operands nests n - 1 levels). Default 100.
   int max_nesting_depth = 100;
   // Extra functions callable from expressions, besides the built-ins. Not owned; must outlive
   // the compiler and every Expression it compiles. nullptr = built-ins only.
@@ -45,6 +50,9 @@ struct CompilerOptions {
 struct CompileError {
   std::string message;  // The problem, without position, e.g. "unknown attribute 'x'".
   int column = 0;       // 1-based column in the expression text; 0 when not tied to one.
+  // 1-based line of `column`: 1 unless the expression spans several lines (as a YAML block
+  // scalar can); 0 when not tied to a position. Columns count bytes, as Go's parser does.
+  int line = 0;
 };
 
 class ExpressionCompiler {
@@ -53,7 +61,7 @@ class ExpressionCompiler {
                               CompilerOptions options = CompilerOptions());
 
   // Compiles `text`. On failure returns InvalidArgument (format above) and, when `error` is
-  // not null, fills it.
+  // not null, fills it. Thread-safe.
   absl::StatusOr<Expression> Compile(absl::string_view text, CompileError* error = nullptr) const;
 
   const Vocabulary& vocabulary() const { return *vocabulary_; }

@@ -52,7 +52,9 @@ class EvalContext {
 
   // The error of the last failed evaluation with this context, e.g.
   // NotFound("lookup failed: 'request.path'") or InvalidArgument("could not convert 10.1.12 to
-  // IP_ADDRESS"). OK when the last evaluation succeeded. Builds the message on each call.
+  // IP_ADDRESS"). OK when the last evaluation succeeded. Builds the message on each call (a
+  // failing evaluation only records a code and copies the operand into reused storage).
+  // Internal when a registered function returned a value of another type than it declared.
   absl::Status error() const;
 
  private:
@@ -76,13 +78,19 @@ class Expression {
   const std::string& text() const;
   // Every attribute the expression may read, in id order, without duplicates.
   absl::Span<const AttributeId> attributes() const;
-  // True when the expression reads no attribute (its value was folded at compile time).
+  // True when the whole expression was folded to one constant at compile time (it then reads
+  // no attribute). An expression can read no attribute and still not be constant: `ip("10.1.12")`
+  // keeps its evaluation-time error, and registered functions are never folded.
   bool is_constant() const;
 
   // Hot path: evaluates against `bag`. On success stores the result in `*result` and returns
   // true; the result may view the bag, the expression's constants or `ctx`, and is valid until
   // any of them changes. On failure returns false and `ctx.error()` describes it.
-  // No allocation for results that are scalars, borrowed strings or string-map lookups.
+  // No allocation once `ctx` is warm, except in ip(), dnsName(), email(), uri() of values read
+  // at evaluation time, the DNS_NAME / EMAIL_ADDRESS / URI equalities, and a `matches` whose
+  // pattern is only known at evaluation time (compiled once per context, then cached).
+  // Attributes are read by id when `bag` uses the compiler's vocabulary (same pointer); a bag
+  // on another vocabulary is read by name, slower, and its values' types are checked.
   bool Evaluate(const Bag& bag, EvalContext& ctx, Value* result) const;
 
   // Convenience: evaluates and copies the result. NotFound for an absent attribute with no

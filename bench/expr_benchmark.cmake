@@ -1,0 +1,1 @@
+mixlet_add_bench(expr_benchmark SOURCES expr_benchmark.cc LIBS mixlet_expr)
