@@ -29,6 +29,16 @@ for port in 9091 42422 27017 $REDIS_PORT 9090; do
   fi
 done
 
+wait_log() {  # wait_log NAME TEXT: without connecting (a probe would be a reported connection)
+  for _ in $(seq 1 100); do
+    if grep -q "$2" "$work/$1.log" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "run-demo: $1 did not start; its log:" >&2
+  cat "$work/$1.log" >&2 || true
+  exit 1
+}
+
 wait_port() {  # wait_port PORT NAME
   for _ in $(seq 1 100); do
     if (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null; then return 0; fi
@@ -58,7 +68,7 @@ echo "== mixlet-tcp-proxy in front of it, reporting every 2s"
   --mixer $GRPC --report-interval 2s --identity "$here/identity.yaml" >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
 pids+=($proxy_pid)
-wait_port 27017 proxy
+wait_log proxy "listening on"
 sed 's/^/   proxy: /' "$work/proxy.log"
 
 echo "== Prometheus scraping $METRICS every second"

@@ -64,7 +64,9 @@ struct Instance {
 class Handler {
  public:
   virtual ~Handler() = default;
-  // Called once per report with every instance built for this handler (each at most once).
+  // Called once per report with every instance built for this handler, in rule order. An
+  // instance appears once per matching rule action that sends it here (normally once; Mixer
+  // delivered an instance twice when two matching rules both sent it to the same handler).
   // Hot path: implementations should not allocate once warm. Must be thread-safe.
   virtual void Handle(absl::Span<const Instance> instances) = 0;
 };
@@ -75,6 +77,11 @@ struct ParamIssue {
   std::string field;
   std::string message;
   int line = 0;  // From the ParamValue, when known.
+  // True for a problem Mixer only logged while still building the handler (e.g. an unknown key
+  // directly under `params`, config.md §1.2). Strict mode refuses the config either way; lenient
+  // mode keeps the handler for such issues and drops it for the others. (Legacy `kind:
+  // <adapter>` documents were decoded strictly: any issue skips them.)
+  bool mixer_ignored = false;
 };
 
 class Adapter {
@@ -91,7 +98,11 @@ class Adapter {
   virtual void ValidateInstance(const ParamValue& params, const InstanceDescriptor& instance,
                                 std::vector<ParamIssue>* issues) const = 0;
   // Builds a handler for `params` (already validated) receiving `instances`.
-  // InvalidArgument when the combination cannot work.
+  // InvalidArgument when the combination cannot work. In lenient mode `params` may still carry
+  // issues marked `mixer_ignored`; Build must tolerate them. The descriptors stay valid while a
+  // router dispatches to the handler: when a reload keeps a handler (same params, same
+  // instances), the new configuration holds the very same descriptor objects, so a handler may
+  // key its state by descriptor pointer.
   virtual absl::StatusOr<std::shared_ptr<Handler>> Build(
       const ParamValue& params, absl::Span<const InstanceDescriptor* const> instances) const = 0;
 };
