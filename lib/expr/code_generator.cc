@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "expr/builtins.h"
+#include "expr/evaluator.h"
 #include "expr/regex.h"
 
 namespace mixlet::expr_internal {
@@ -221,6 +222,7 @@ bool CodeGenerator::Generate(const Node& root, SourceError* error) {
     }
   }
   if (IsAttrTestChain(program_->code)) program_->fast_path = FastPath::kAttrTestChain;
+  PrepareFastPath(program_);
   program_->attributes.clear();
   for (uint32_t id : attributes_) program_->attributes.push_back(AttributeId{id});
   std::sort(program_->attributes.begin(), program_->attributes.end());

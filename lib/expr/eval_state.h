@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "expr/program.h"
+#include "mixlet/expr/expression.h"
 #include "mixlet/expr/function_registry.h"
 #include "re2/re2.h"
 
@@ -57,6 +58,9 @@ class EvalState {
   EvalState();
   EvalState(const EvalState&) = delete;
   EvalState& operator=(const EvalState&) = delete;
+
+  // The state behind `ctx`.
+  static EvalState& Of(EvalContext& ctx) { return *ctx.state_; }
 
   // Prepares for one evaluation of `program`: stack large enough, arena and error cleared.
   // Allocates only when `program` needs a deeper stack than any before.

@@ -619,65 +619,94 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Run(const Program& p, const Bag& bag, E
 }
 
 // The fast paths: programs of one shape, evaluated without the dispatch loop. Each is its own
-// small function, so the common ones need no stack frame; a fast path that meets an absent
-// attribute it cannot report hands over to the loop, which reports it.
-bool FastConst(const Program& p, const Bag& bag, EvalState& st, Value* result) {
-  st.ClearError();
-  *result = p.constant_values[p.code[0].a];
+// small function, chosen once per Expression (SelectEvalFn) and called directly by
+// Expression::Evaluate, reading operands decoded at compile time (Program::fast). A bag on
+// another vocabulary, or an absent attribute a fast path cannot report, hands over to the loop,
+// which reads by name and reports errors.
+ABSL_ATTRIBUTE_NOINLINE bool Slow(const Program& p, const Bag& bag, EvalContext& ctx,
+                                  Value* result) {
+  return RunProgram(p, bag, EvalState::Of(ctx), result);
+}
+
+inline bool SameVocabulary(const Program& p, const Bag& bag) {
+  return &bag.vocabulary() == p.vocabulary.get();
+}
+
+bool General(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  return RunProgram(p, bag, EvalState::Of(ctx), result);
+}
+
+// Hot path: no allocation, no string hashing.
+bool FastConst(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  EvalState::Of(ctx).ClearError();
+  *result = p.fast.constant;
   return true;
 }
 
-bool FastLoad(const Program& p, const Bag& bag, EvalState& st, Value* result) {
-  const Value* v = bag.Get(AttributeId{p.code[0].a});
-  if (v == nullptr) return RunProgram(p, bag, st, result);
-  st.ClearError();
+// Hot path: no allocation, no string hashing.
+bool FastLoad(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  if (ABSL_PREDICT_FALSE(!SameVocabulary(p, bag))) return Slow(p, bag, ctx, result);
+  const Value* v = bag.Get(AttributeId{p.fast.attribute});
+  if (ABSL_PREDICT_FALSE(v == nullptr)) return Slow(p, bag, ctx, result);
+  EvalState::Of(ctx).ClearError();
   *result = *v;
   return true;
 }
 
-bool FastLoadOrConst(const Program& p, const Bag& bag, EvalState& st, Value* result) {
-  const Instruction& in = p.code[0];
-  const Value* v = bag.Get(AttributeId{in.a});
-  st.ClearError();
-  *result = v != nullptr ? *v : p.constant_values[in.b];
+// Hot path: no allocation, no string hashing.
+bool FastLoadOrConst(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  if (ABSL_PREDICT_FALSE(!SameVocabulary(p, bag))) return Slow(p, bag, ctx, result);
+  const Value* v = bag.Get(AttributeId{p.fast.attribute});
+  EvalState::Of(ctx).ClearError();
+  *result = v != nullptr ? *v : p.fast.constant;
   return true;
 }
 
-bool FastLoadIndex(const Program& p, const Bag& bag, EvalState& st, Value* result) {
-  const Instruction& in = p.code[0];
-  const Value* v = bag.Get(AttributeId{in.a});
-  if (v == nullptr) return RunProgram(p, bag, st, result);
-  absl::optional<absl::string_view> found =
-      FindKey(v->string_map(), p.constant_values[in.b].string());
-  st.ClearError();
+// Hot path: no allocation, no string hashing.
+bool FastLoadIndex(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  if (ABSL_PREDICT_FALSE(!SameVocabulary(p, bag))) return Slow(p, bag, ctx, result);
+  const Value* v = bag.Get(AttributeId{p.fast.attribute});
+  if (ABSL_PREDICT_FALSE(v == nullptr)) return Slow(p, bag, ctx, result);
+  absl::optional<absl::string_view> found = FindKey(v->string_map(), p.fast.key);
+  EvalState::Of(ctx).ClearError();
   ::new (result) Value(Value::String(found ? *found : absl::string_view()));
   return true;
 }
 
-bool FastLoadIndexOrConst(const Program& p, const Bag& bag, EvalState& st, Value* result) {
-  const Instruction& in = p.code[0];
-  const Value* v = bag.Get(AttributeId{in.a});
-  st.ClearError();
-  if (v != nullptr) {
-    absl::optional<absl::string_view> found =
-        FindKey(v->string_map(), p.constant_values[in.b].string());
-    if (found) {
-      ::new (result) Value(Value::String(*found));
-      return true;
-    }
+// FastLoadIndexOrConst with the map present. Out of line (a tail call), so that the absent-map
+// path needs no saved registers.
+// Hot path: no allocation, no string hashing.
+ABSL_ATTRIBUTE_NOINLINE bool IndexOrConst(const Program& p, const Value& map, Value* result) {
+  absl::optional<absl::string_view> found = FindKey(map.string_map(), p.fast.key);
+  if (found) {
+    ::new (result) Value(Value::String(*found));
+  } else {
+    *result = p.fast.constant;
   }
-  *result = p.constant_values[in.c];
   return true;
 }
 
-// `a == "x" && m["k"] == "y"` (or `||`): stop at the first test that decides.
-bool FastTestChain(const Program& p, const Bag& bag, EvalState& st, Value* result) {
+// Hot path: no allocation, no string hashing.
+bool FastLoadIndexOrConst(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  if (ABSL_PREDICT_FALSE(!SameVocabulary(p, bag))) return Slow(p, bag, ctx, result);
+  const Value* v = bag.Get(AttributeId{p.fast.attribute});
+  EvalState::Of(ctx).ClearError();
+  if (v != nullptr) return IndexOrConst(p, *v, result);
+  *result = p.fast.constant;
+  return true;
+}
+
+// `a == "x" && m["k"] == "y"` (or `||`), any length and negations: stop at the first test
+// that decides.
+// Hot path: no allocation, no string hashing.
+bool FastTestChain(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  if (ABSL_PREDICT_FALSE(!SameVocabulary(p, bag))) return Slow(p, bag, ctx, result);
   const Value* const k = p.constant_values.data();
   const Instruction* term = p.code.data();
   const Instruction* const last = term + p.code.size() - 2;
   for (;; ++term) {
     const Value* v = bag.Get(AttributeId{term->a});
-    if (v == nullptr) return RunProgram(p, bag, st, result);
+    if (v == nullptr) return Slow(p, bag, ctx, result);
     absl::string_view subject;
     absl::string_view operand;
     if (term->op == Opcode::kAttrTest) {
@@ -691,35 +720,183 @@ bool FastTestChain(const Program& p, const Bag& bag, EvalState& st, Value* resul
     const bool eq = StringTest(static_cast<Test>((term->aux >> 2) & 3), subject, operand) !=
                     ((term->aux & kAuxNegate) != 0);
     if (term == last || eq == ((term->aux & kAuxBranchIfTrue) != 0)) {
-      st.ClearError();
+      EvalState::Of(ctx).ClearError();
       ::new (result) Value(Value::Bool(eq));
       return true;
     }
   }
 }
 
+// One un-negated test of a two-test chain, its kind and form fixed at compile time.
+template <Test kTest, bool kIndex>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool TermHolds(const Value& v, const ChainTerm& t) {
+  absl::string_view subject;
+  if constexpr (kIndex) {
+    absl::optional<absl::string_view> found = FindKey(v.string_map(), t.key);
+    subject = found ? *found : absl::string_view();
+  } else {
+    subject = v.string();
+  }
+  if constexpr (kTest == Test::kEquals) {
+    return BytesEqual(subject, t.operand);
+  } else if constexpr (kTest == Test::kPrefix) {
+    return subject.size() >= t.operand.size() &&
+           BytesEqual(subject.substr(0, t.operand.size()), t.operand);
+  } else if constexpr (kTest == Test::kSuffix) {
+    return subject.size() >= t.operand.size() &&
+           BytesEqual(subject.substr(subject.size() - t.operand.size()), t.operand);
+  } else {
+    return subject.find(t.operand) != absl::string_view::npos;
+  }
+}
+
+// `T1 && T2` (kAnd) or `T1 || T2` of two un-negated tests, e.g. `a == "x" && b == "y"`.
+// Hot path: no allocation, no string hashing.
+template <bool kAnd, Test kTest1, bool kIndex1, Test kTest2, bool kIndex2>
+bool FastTestPair(const Program& p, const Bag& bag, EvalContext& ctx, Value* result) {
+  if (ABSL_PREDICT_FALSE(!SameVocabulary(p, bag))) return Slow(p, bag, ctx, result);
+  const Value* v = bag.Get(AttributeId{p.fast.terms[0].attribute});
+  if (ABSL_PREDICT_FALSE(v == nullptr)) return Slow(p, bag, ctx, result);
+  bool r = TermHolds<kTest1, kIndex1>(*v, p.fast.terms[0]);
+  if (r == kAnd) {
+    v = bag.Get(AttributeId{p.fast.terms[1].attribute});
+    if (ABSL_PREDICT_FALSE(v == nullptr)) return Slow(p, bag, ctx, result);
+    r = TermHolds<kTest2, kIndex2>(*v, p.fast.terms[1]);
+  }
+  EvalState::Of(ctx).ClearError();
+  ::new (result) Value(Value::Bool(r));
+  return true;
+}
+
+// FastTestPair's instantiations, indexed by [and][test1][index1][test2][index2].
+template <bool kAnd, int kTest1, int kIndex1, int kTest2, int kIndex2>
+constexpr EvalFn kPair = &FastTestPair<kAnd, static_cast<Test>(kTest1), kIndex1 != 0,
+                                       static_cast<Test>(kTest2), kIndex2 != 0>;
+
+template <bool kAnd, int kTest1, int kIndex1, int kTest2>
+EvalFn PairFor(bool index2) {
+  return index2 ? kPair<kAnd, kTest1, kIndex1, kTest2, 1> : kPair<kAnd, kTest1, kIndex1, kTest2, 0>;
+}
+template <bool kAnd, int kTest1, int kIndex1>
+EvalFn PairFor(Test test2, bool index2) {
+  switch (test2) {
+    case Test::kEquals:
+      return PairFor<kAnd, kTest1, kIndex1, 0>(index2);
+    case Test::kPrefix:
+      return PairFor<kAnd, kTest1, kIndex1, 1>(index2);
+    case Test::kSuffix:
+      return PairFor<kAnd, kTest1, kIndex1, 2>(index2);
+    case Test::kContains:
+      return PairFor<kAnd, kTest1, kIndex1, 3>(index2);
+  }
+  return nullptr;
+}
+template <bool kAnd, int kTest1>
+EvalFn PairFor(bool index1, Test test2, bool index2) {
+  return index1 ? PairFor<kAnd, kTest1, 1>(test2, index2)
+                : PairFor<kAnd, kTest1, 0>(test2, index2);
+}
+template <bool kAnd>
+EvalFn PairFor(Test test1, bool index1, Test test2, bool index2) {
+  switch (test1) {
+    case Test::kEquals:
+      return PairFor<kAnd, 0>(index1, test2, index2);
+    case Test::kPrefix:
+      return PairFor<kAnd, 1>(index1, test2, index2);
+    case Test::kSuffix:
+      return PairFor<kAnd, 2>(index1, test2, index2);
+    case Test::kContains:
+      return PairFor<kAnd, 3>(index1, test2, index2);
+  }
+  return nullptr;
+}
+
+inline Test TestOf(const Instruction& in) { return static_cast<Test>((in.aux >> 2) & 3); }
+
+// True for a chain of exactly two un-negated tests (the shape FastTestPair handles).
+bool IsTestPair(const Program& p) {
+  return p.fast_path == FastPath::kAttrTestChain && p.code.size() == 3 &&
+         (p.code[0].aux & kAuxNegate) == 0 && (p.code[1].aux & kAuxNegate) == 0;
+}
+
 }  // namespace
+
+void PrepareFastPath(Program* program) {
+  Program& p = *program;
+  FastOperands& f = p.fast;
+  const std::vector<Value>& k = p.constant_values;
+  if (p.code.empty()) return;
+  const Instruction& in = p.code[0];
+  switch (p.fast_path) {
+    case FastPath::kNone:
+      return;
+    case FastPath::kConst:
+      f.constant = k[in.a];
+      return;
+    case FastPath::kLoad:
+      f.attribute = in.a;
+      return;
+    case FastPath::kLoadOrConst:
+      f.attribute = in.a;
+      f.constant = k[in.b];
+      return;
+    case FastPath::kLoadIndex:
+      f.attribute = in.a;
+      f.key = k[in.b].string();
+      return;
+    case FastPath::kLoadIndexOrConst:
+      f.attribute = in.a;
+      f.key = k[in.b].string();
+      f.constant = k[in.c];
+      return;
+    case FastPath::kAttrTestChain:
+      if (!IsTestPair(p)) return;
+      for (int i = 0; i < 2; ++i) {
+        const Instruction& t = p.code[i];
+        ChainTerm& term = f.terms[i];
+        term.attribute = t.a;
+        if (t.op == Opcode::kAttrTest) {
+          term.operand = k[t.b].string();
+        } else {
+          term.key = k[t.b].string();
+          term.operand = k[t.d].string();
+        }
+      }
+      return;
+  }
+}
+
+EvalFn SelectEvalFn(const Program& p) {
+  switch (p.fast_path) {
+    case FastPath::kNone:
+      break;
+    case FastPath::kConst:
+      return &FastConst;
+    case FastPath::kLoad:
+      return &FastLoad;
+    case FastPath::kLoadOrConst:
+      return &FastLoadOrConst;
+    case FastPath::kLoadIndex:
+      return &FastLoadIndex;
+    case FastPath::kLoadIndexOrConst:
+      return &FastLoadIndexOrConst;
+    case FastPath::kAttrTestChain: {
+      if (!IsTestPair(p)) return &FastTestChain;
+      const Instruction& t1 = p.code[0];
+      const Instruction& t2 = p.code[1];
+      const bool index1 = t1.op == Opcode::kIndexTest;
+      const bool index2 = t2.op == Opcode::kIndexTest;
+      if ((t1.aux & kAuxBranchIfTrue) != 0) {
+        return PairFor<false>(TestOf(t1), index1, TestOf(t2), index2);
+      }
+      return PairFor<true>(TestOf(t1), index1, TestOf(t2), index2);
+    }
+  }
+  return &General;
+}
 
 // Hot path: no allocation, no string hashing.
 bool Evaluate(const Program& program, const Bag& bag, EvalState& state, Value* result) {
-  if (&bag.vocabulary() == program.vocabulary.get()) {
-    switch (program.fast_path) {
-      case FastPath::kNone:
-        break;
-      case FastPath::kConst:
-        return FastConst(program, bag, state, result);
-      case FastPath::kLoad:
-        return FastLoad(program, bag, state, result);
-      case FastPath::kLoadOrConst:
-        return FastLoadOrConst(program, bag, state, result);
-      case FastPath::kLoadIndex:
-        return FastLoadIndex(program, bag, state, result);
-      case FastPath::kLoadIndexOrConst:
-        return FastLoadIndexOrConst(program, bag, state, result);
-      case FastPath::kAttrTestChain:
-        return FastTestChain(program, bag, state, result);
-    }
-  }
   return RunProgram(program, bag, state, result);
 }
 

@@ -15,18 +15,13 @@ EvalContext::~EvalContext() = default;
 absl::Status EvalContext::error() const { return state_->error(); }
 
 Expression::Expression(std::shared_ptr<const expr_internal::Program> program)
-    : program_(std::move(program)) {}
+    : program_(std::move(program)), eval_(expr_internal::SelectEvalFn(*program_)) {}
 Expression::~Expression() = default;
 
 ValueType Expression::result_type() const { return program_->result_type; }
 const std::string& Expression::text() const { return program_->text; }
 absl::Span<const AttributeId> Expression::attributes() const { return program_->attributes; }
 bool Expression::is_constant() const { return program_->is_constant; }
-
-// Hot path: no allocation, no string hashing.
-bool Expression::Evaluate(const Bag& bag, EvalContext& ctx, Value* result) const {
-  return expr_internal::Evaluate(*program_, bag, *ctx.state_, result);
-}
 
 absl::StatusOr<OwnedValue> Expression::Evaluate(const Bag& bag) const {
   EvalContext ctx;

@@ -91,7 +91,10 @@ class Expression {
   // pattern is only known at evaluation time (compiled once per context, then cached).
   // Attributes are read by id when `bag` uses the compiler's vocabulary (same pointer); a bag
   // on another vocabulary is read by name, slower, and its values' types are checked.
-  bool Evaluate(const Bag& bag, EvalContext& ctx, Value* result) const;
+  // Hot path: no allocation, no string hashing.
+  bool Evaluate(const Bag& bag, EvalContext& ctx, Value* result) const {
+    return eval_(*program_, bag, ctx, result);
+  }
 
   // Convenience: evaluates and copies the result. NotFound for an absent attribute with no
   // fallback (`lookup failed: '<name>'`), InvalidArgument for other evaluation errors.
@@ -103,8 +106,12 @@ class Expression {
 
  private:
   friend class ExpressionCompiler;
+  // The evaluation routine specialised for the program's shape, chosen once at compile time.
+  using EvalFn = bool (*)(const expr_internal::Program& program, const Bag& bag,
+                          EvalContext& ctx, Value* result);
   explicit Expression(std::shared_ptr<const expr_internal::Program> program);
   std::shared_ptr<const expr_internal::Program> program_;
+  EvalFn eval_;
 };
 
 }  // namespace mixlet
