@@ -76,7 +76,8 @@ absl::Status DurationNanos(absl::string_view attribute, int64_t seconds, int32_t
   return absl::OkStatus();
 }
 
-absl::Status DuplicateAttribute(absl::string_view name, Slot first, Slot second) {
+ABSL_ATTRIBUTE_NOINLINE absl::Status DuplicateAttribute(absl::string_view name, Slot first,
+                                                     Slot second) {
   if (first == second) {
     return absl::InvalidArgumentError(
         absl::StrCat("duplicate attribute ", name, " (twice in ", SlotName(first), ")"));
@@ -93,11 +94,11 @@ absl::Status ReadSecondsNanos(absl::string_view bytes, size_t base, int64_t* sec
                               int32_t* nanos) {
   WireReader r(bytes, kCompressedAttributes, base);
   while (!r.AtEnd()) {
-    uint32_t tag;
+    uint32_t tag = 0;
     MIXLET_RETURN_IF_ERROR(r.ReadTag(&tag));
     const uint32_t field = WireFormatLite::GetTagFieldNumber(tag);
     if ((field == 1 || field == 2) && (tag & 7) == kVarint) {
-      uint64_t v;
+      uint64_t v = 0;
       MIXLET_RETURN_IF_ERROR(r.ReadVarint(&v));
       if (field == 1) {
         *seconds = static_cast<int64_t>(v);
@@ -116,7 +117,7 @@ absl::Status ReadStringMapPairs(absl::string_view bytes, size_t base,
                                 std::vector<std::pair<int32_t, int32_t>>* pairs) {
   WireReader r(bytes, kCompressedAttributes, base);
   while (!r.AtEnd()) {
-    uint32_t tag;
+    uint32_t tag = 0;
     MIXLET_RETURN_IF_ERROR(r.ReadTag(&tag));
     if (WireFormatLite::GetTagFieldNumber(tag) != 1 || (tag & 7) != kLengthDelimited) {
       MIXLET_RETURN_IF_ERROR(r.Skip(tag));
@@ -129,11 +130,11 @@ absl::Status ReadStringMapPairs(absl::string_view bytes, size_t base,
     int32_t key = 0;
     int32_t value = 0;
     while (!e.AtEnd()) {
-      uint32_t entry_tag;
+      uint32_t entry_tag = 0;
       MIXLET_RETURN_IF_ERROR(e.ReadTag(&entry_tag));
       const uint32_t field = WireFormatLite::GetTagFieldNumber(entry_tag);
       if ((field == 1 || field == 2) && (entry_tag & 7) == kVarint) {
-        uint64_t v;
+        uint64_t v = 0;
         MIXLET_RETURN_IF_ERROR(e.ReadVarint(&v));
         (field == 1 ? key : value) = WireFormatLite::ZigZagDecode32(static_cast<uint32_t>(v));
         continue;
@@ -159,12 +160,12 @@ absl::Status DecodeEntry(Slot slot, absl::string_view entry, size_t base, Elemen
   if (slot == Slot::kStringMaps) scratch.map_pairs.clear();
 
   while (!r.AtEnd()) {
-    uint32_t tag;
+    uint32_t tag = 0;
     MIXLET_RETURN_IF_ERROR(r.ReadTag(&tag));
     const uint32_t field = WireFormatLite::GetTagFieldNumber(tag);
     const uint32_t wire_type = tag & 7;
     if (field == 1 && wire_type == kVarint) {
-      uint64_t v;
+      uint64_t v = 0;
       MIXLET_RETURN_IF_ERROR(r.ReadVarint(&v));
       key = WireFormatLite::ZigZagDecode32(static_cast<uint32_t>(v));
       continue;
@@ -261,36 +262,6 @@ absl::string_view SlotName(Slot slot) {
   return "?";
 }
 
-bool SlotAccepts(Slot slot, ValueType type) {
-  return type != ValueType::kUnspecified && SlotFor(type) == slot;
-}
-
-Slot SlotFor(ValueType type) {
-  switch (type) {
-    case ValueType::kInt64:
-      return Slot::kInt64s;
-    case ValueType::kDouble:
-      return Slot::kDoubles;
-    case ValueType::kBool:
-      return Slot::kBools;
-    case ValueType::kTimestamp:
-      return Slot::kTimestamps;
-    case ValueType::kDuration:
-      return Slot::kDurations;
-    case ValueType::kIpAddress:
-      return Slot::kBytes;
-    case ValueType::kStringMap:
-      return Slot::kStringMaps;
-    case ValueType::kUnspecified:
-    case ValueType::kString:
-    case ValueType::kEmailAddress:
-    case ValueType::kUri:
-    case ValueType::kDnsName:
-      break;
-  }
-  return Slot::kStrings;
-}
-
 absl::Status CheckGlobalWordCount(uint32_t global_word_count) {
   if (global_word_count > kGlobalDictionarySize) {
     return absl::InvalidArgumentError(absl::StrCat("global_word_count ", global_word_count,
@@ -316,6 +287,7 @@ ElementDecoder::ElementDecoder(const CodecTables& tables, MessageWords* words,
                                DecodeScratch* scratch, MutableBag* bag)
     : tables_(tables),
       vocabulary_(*tables.vocabulary),
+      global_words_(GlobalDictionary().data()),
       words_(*words),
       scratch_(*scratch),
       bag_(*bag) {
@@ -328,35 +300,43 @@ ElementDecoder::ElementDecoder(const CodecTables& tables, MessageWords* words,
   scratch_.seen_unknown.clear();
 }
 
-absl::Status ElementDecoder::ResolveName(int32_t index, Slot slot, Target* target) {
+ABSL_ATTRIBUTE_NOINLINE absl::Status ElementDecoder::NameOutOfRange(int32_t index,
+                                                                    Slot slot) const {
+  return absl::InvalidArgumentError(absl::StrCat("attribute name index ", index, " in ",
+                                                 SlotName(slot), " is out of range: ",
+                                                 OutOfRangeReason(index, words_.size())));
+}
+
+ABSL_ATTRIBUTE_NOINLINE absl::Status ElementDecoder::WrongSlot(const Target& target,
+                                                               Slot slot) const {
+  const ValueType type = vocabulary_.type(AttributeId{static_cast<uint32_t>(target.id)});
+  return absl::InvalidArgumentError(absl::StrCat("attribute '", target.name, "' is ",
+                                                 ValueTypeName(type), " but was sent in ",
+                                                 SlotName(slot)));
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status ElementDecoder::ResolveName(int32_t index,
+                                                                            Slot slot,
+                                                                            Target* target) {
   if (index >= 0) {
-    if (static_cast<uint32_t>(index) >= kGlobalDictionarySize) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("attribute name index ", index, " in ", SlotName(slot),
-                       " is out of range: ", OutOfRangeReason(index, words_.size())));
+    if (ABSL_PREDICT_FALSE(static_cast<uint32_t>(index) >= kGlobalDictionarySize)) {
+      return NameOutOfRange(index, slot);
     }
-    target->name = GlobalDictionary()[index];
+    target->name = global_words_[index];
     target->id = static_cast<int32_t>(tables_.global_word_attribute[index]) - 1;
   } else {
     const uint32_t position = MessagePosition(index);
-    if (position >= words_.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("attribute name index ", index, " in ", SlotName(slot),
-                       " is out of range: ", OutOfRangeReason(index, words_.size())));
-    }
+    if (ABSL_PREDICT_FALSE(position >= words_.size())) return NameOutOfRange(index, slot);
     target->name = words_.word(position);
     target->id = words_.Attribute(position, vocabulary_);
   }
 
-  if (target->id >= 0) {
+  if (ABSL_PREDICT_TRUE(target->id >= 0)) {
     const ValueType type = vocabulary_.type(AttributeId{static_cast<uint32_t>(target->id)});
-    if (!SlotAccepts(slot, type)) {
-      return absl::InvalidArgumentError(absl::StrCat("attribute '", target->name, "' is ",
-                                                     ValueTypeName(type), " but was sent in ",
-                                                     SlotName(slot)));
-    }
+    if (ABSL_PREDICT_FALSE(!SlotAccepts(slot, type))) return WrongSlot(*target, slot);
     DecodeScratch::Seen& seen = scratch_.seen[target->id];
-    if (seen.stamp == scratch_.stamp && (seen.slot != slot || seen.key != index)) {
+    if (ABSL_PREDICT_FALSE(seen.stamp == scratch_.stamp &&
+                           (seen.slot != slot || seen.key != index))) {
       return DuplicateAttribute(target->name, seen.slot, slot);
     }
     // Same slot and key again: a map key repeated on the wire; the later entry replaces.
@@ -365,40 +345,50 @@ absl::Status ElementDecoder::ResolveName(int32_t index, Slot slot, Target* targe
     seen.key = index;
     return absl::OkStatus();
   }
+  return ResolveUnknown(index, slot, *target);
+}
 
+absl::Status ElementDecoder::ResolveUnknown(int32_t index, Slot slot, const Target& target) {
   for (const DecodeScratch::SeenUnknown& u : scratch_.seen_unknown) {
-    if (u.name == target->name) {
-      if (u.slot != slot || u.key != index) return DuplicateAttribute(target->name, u.slot, slot);
+    if (u.name == target.name) {
+      if (u.slot != slot || u.key != index) return DuplicateAttribute(target.name, u.slot, slot);
       return absl::OkStatus();
     }
   }
   if (++scratch_.unknown_count > kMaxUnknownAttributesPerBag) {
     return absl::InvalidArgumentError(
         absl::StrCat("too many attributes unknown to the vocabulary (more than ",
-                     kMaxUnknownAttributesPerBag, " in one bag), at attribute ", target->name));
+                     kMaxUnknownAttributesPerBag, " in one bag), at attribute ", target.name));
   }
-  scratch_.seen_unknown.push_back({target->name, slot, index});
+  scratch_.seen_unknown.push_back({target.name, slot, index});
   return absl::OkStatus();
 }
 
-absl::Status ElementDecoder::ResolveWord(int32_t index, const Target& target, Slot slot,
-                                         bool is_key, absl::string_view key,
-                                         absl::string_view* word, bool* global) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status ElementDecoder::ResolveWord(
+    int32_t index, const Target& target, Slot slot, bool is_key, absl::string_view key,
+    absl::string_view* word, bool* global) {
   if (index >= 0) {
-    if (static_cast<uint32_t>(index) < kGlobalDictionarySize) {
-      *word = GlobalDictionary()[index];
+    if (ABSL_PREDICT_TRUE(static_cast<uint32_t>(index) < kGlobalDictionarySize)) {
+      *word = global_words_[index];
       *global = true;
       return absl::OkStatus();
     }
   } else {
     const uint32_t position = MessagePosition(index);
-    if (position < words_.size()) {
+    if (ABSL_PREDICT_TRUE(position < words_.size())) {
       *word = words_.word(position);
       *global = false;
       return absl::OkStatus();
     }
   }
-  // Error path: say which word it was meant to be.
+  return WordOutOfRange(index, target, slot, is_key, key);
+}
+
+ABSL_ATTRIBUTE_NOINLINE absl::Status ElementDecoder::WordOutOfRange(int32_t index,
+                                                                    const Target& target,
+                                                                    Slot slot, bool is_key,
+                                                                    absl::string_view key) const {
+  // Say which word it was meant to be.
   std::string what;
   if (slot != Slot::kStringMaps) {
     what = absl::StrCat("value index ", index, " of attribute '", target.name, "' (in ",
@@ -413,10 +403,12 @@ absl::Status ElementDecoder::ResolveWord(int32_t index, const Target& target, Sl
       absl::StrCat(what, " is out of range: ", OutOfRangeReason(index, words_.size())));
 }
 
-absl::Status ElementDecoder::Put(const Target& target, const Value& value, bool borrow) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status ElementDecoder::Put(const Target& target,
+                                                                    const Value& value,
+                                                                    bool borrow) {
   if (target.id >= 0) {
     const AttributeId id{static_cast<uint32_t>(target.id)};
-    return borrow ? bag_.SetBorrowed(id, value) : bag_.Set(id, value);
+    return borrow ? bag_.SetBorrowedInline(id, value) : bag_.SetInline(id, value);
   }
   return bag_.Set(target.name, value);
 }
@@ -425,7 +417,7 @@ absl::Status ElementDecoder::String(int32_t name, int32_t value) {
   Target target;
   MIXLET_RETURN_IF_ERROR(ResolveName(name, Slot::kStrings, &target));
   absl::string_view word;
-  bool global;
+  bool global = false;
   MIXLET_RETURN_IF_ERROR(ResolveWord(value, target, Slot::kStrings, false, {}, &word, &global));
   const ValueType type = target.id >= 0
                              ? vocabulary_.type(AttributeId{static_cast<uint32_t>(target.id)})
@@ -483,7 +475,7 @@ absl::Status ElementDecoder::BeginStringMap(int32_t name) {
 absl::Status ElementDecoder::StringMapEntry(int32_t key, int32_t value) {
   absl::string_view key_word;
   absl::string_view value_word;
-  bool global;
+  bool global = false;
   MIXLET_RETURN_IF_ERROR(
       ResolveWord(key, map_target_, Slot::kStringMaps, true, {}, &key_word, &global));
   MIXLET_RETURN_IF_ERROR(
@@ -546,7 +538,7 @@ absl::Status DecodeCompressedBytes(const CodecTables& tables, absl::string_view 
   scratch->entries.clear();
   WireReader r(bytes, kCompressedAttributes, 0);
   while (!r.AtEnd()) {
-    uint32_t tag;
+    uint32_t tag = 0;
     MIXLET_RETURN_IF_ERROR(r.ReadTag(&tag));
     const uint32_t field = WireFormatLite::GetTagFieldNumber(tag);
     if (field <= 9 && (tag & 7) == kLengthDelimited) {
@@ -636,8 +628,16 @@ int32_t MessageDictionary::Index(absl::string_view word) {
     if (it != index_.end()) return it->second;
   }
   if (words_ != nullptr) {
-    std::string* added = words_->Add();
-    added->assign(word.data(), word.size());
+    std::string* added;
+    if (pooled_) {
+      if (pool_.size() <= views_.size()) pool_.push_back(std::make_unique<std::string>());
+      added = pool_[views_.size()].get();
+      added->assign(word.data(), word.size());
+      words_->UnsafeArenaAddAllocated(added);
+    } else {
+      added = words_->Add();
+      added->assign(word.data(), word.size());
+    }
     views_.emplace_back(added->data(), added->size());
   } else {
     views_.emplace_back(word.data(), word.size());
@@ -650,15 +650,33 @@ void MessageDictionary::Truncate(size_t n) {
   while (views_.size() > n) {
     if (!index_.empty()) index_.erase(views_.back());
     views_.pop_back();
-    if (words_ != nullptr) words_->RemoveLast();
+    if (words_ == nullptr) continue;
+    if (pooled_) {
+      words_->UnsafeArenaReleaseLast();  // The string stays in pool_.
+    } else {
+      words_->RemoveLast();
+    }
   }
   if (views_.size() <= kScanLimit) index_.clear();
 }
 
 void MessageDictionary::Clear() {
-  index_.clear();
-  views_.clear();
-  if (words_ != nullptr) words_->Clear();
+  // Erased one by one: clear() would free a large table, which the next request rebuilds.
+  index_.erase(index_.begin(), index_.end());
+  if (words_ != nullptr) {
+    if (pooled_) {
+      for (size_t i = 0; i < views_.size(); ++i) words_->UnsafeArenaReleaseLast();
+    } else {
+      words_->Clear();
+    }
+  }
+  views_.erase(views_.begin(), views_.end());  // clear() would free the heap storage.
+}
+
+void MessageDictionary::RebindPooled(google::protobuf::RepeatedPtrField<std::string>* words) {
+  Clear();
+  words_ = words;
+  pooled_ = true;
 }
 
 int32_t WordIndexer::Word(absl::string_view word) {

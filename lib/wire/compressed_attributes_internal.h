@@ -49,10 +49,36 @@ enum class Slot : uint8_t {
 
 // The proto field name: "strings", "int64s", ...
 absl::string_view SlotName(Slot slot);
-// True when an attribute of `type` travels in `slot`.
-bool SlotAccepts(Slot slot, ValueType type);
 // The slot a value of `type` travels in (`type` must not be kUnspecified).
-Slot SlotFor(ValueType type);
+inline Slot SlotFor(ValueType type) {
+  switch (type) {
+    case ValueType::kInt64:
+      return Slot::kInt64s;
+    case ValueType::kDouble:
+      return Slot::kDoubles;
+    case ValueType::kBool:
+      return Slot::kBools;
+    case ValueType::kTimestamp:
+      return Slot::kTimestamps;
+    case ValueType::kDuration:
+      return Slot::kDurations;
+    case ValueType::kIpAddress:
+      return Slot::kBytes;
+    case ValueType::kStringMap:
+      return Slot::kStringMaps;
+    case ValueType::kUnspecified:
+    case ValueType::kString:
+    case ValueType::kEmailAddress:
+    case ValueType::kUri:
+    case ValueType::kDnsName:
+      break;
+  }
+  return Slot::kStrings;
+}
+// True when an attribute of `type` travels in `slot`.
+inline bool SlotAccepts(Slot slot, ValueType type) {
+  return type != ValueType::kUnspecified && SlotFor(type) == slot;
+}
 
 // What WireCodec::Create precomputes for one vocabulary.
 struct CodecTables {
@@ -66,50 +92,65 @@ struct CodecTables {
 // ---------------------------------------------------------------------------------------------
 // Reading protobuf wire format.
 
-// Reads protobuf wire format from a buffer through CodedInputStream, handing out views of
-// length-delimited payloads. Errors are InvalidArgument naming the message being read and the
-// byte offset, counted from `base` (the payload's offset in the outermost buffer). `bytes` must
-// be at most INT_MAX long.
+// Reads protobuf wire format from a buffer with an inline reader (the same acceptance rules as
+// protobuf's CodedInputStream: varints of at most 10 bytes, tags truncated to 32 bits), handing
+// out views of length-delimited payloads. Errors are InvalidArgument naming the message being
+// read and the byte offset, counted from `base` (the payload's offset in the outermost buffer).
+// `bytes` must be at most INT_MAX long.
 class WireReader {
  public:
   WireReader(absl::string_view bytes, absl::string_view message, size_t base)
-      : bytes_(bytes),
+      : begin_(reinterpret_cast<const uint8_t*>(bytes.data())),
+        p_(begin_),
+        end_(begin_ + bytes.size()),
         message_(message),
-        base_(base),
-        in_(reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int>(bytes.size())) {}
+        base_(base) {}
 
-  bool AtEnd() const { return position() >= bytes_.size(); }
+  bool AtEnd() const { return p_ >= end_; }
 
-  absl::Status ReadTag(uint32_t* tag) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status ReadTag(uint32_t* tag) {
     tag_position_ = position();
-    *tag = in_.ReadTag();
+    uint64_t v;
     // Below 8: tag 0 (also what a malformed tag reads as) or field number 0.
-    if (ABSL_PREDICT_FALSE(*tag < 8)) return Error(kBadTag, tag_position_, 0);
+    if (ABSL_PREDICT_FALSE(!Varint(&v) || static_cast<uint32_t>(v) < 8)) {
+      return Error(kBadTag, tag_position_, 0);
+    }
+    *tag = static_cast<uint32_t>(v);
     return absl::OkStatus();
   }
 
-  absl::Status ReadVarint(uint64_t* value) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status ReadVarint(uint64_t* value) {
     const size_t at = position();
-    if (ABSL_PREDICT_FALSE(!in_.ReadVarint64(value))) return Error(kBadVarint, at, 0);
+    if (ABSL_PREDICT_FALSE(!Varint(value))) return Error(kBadVarint, at, 0);
     return absl::OkStatus();
   }
 
-  absl::Status ReadFixed64(uint64_t* value) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status ReadFixed64(uint64_t* value) {
     const size_t at = position();
-    if (ABSL_PREDICT_FALSE(!in_.ReadLittleEndian64(value))) return Error(kBadFixed64, at, 0);
+    if (ABSL_PREDICT_FALSE(end_ - p_ < 8)) {
+      p_ = end_;
+      return Error(kBadFixed64, at, 0);
+    }
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | p_[i];
+    p_ += 8;
+    *value = v;
     return absl::OkStatus();
   }
 
   // A length-delimited field's payload; `*payload_offset` is its offset for nested readers.
-  absl::Status ReadLengthDelimited(absl::string_view* payload, size_t* payload_offset) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status ReadLengthDelimited(absl::string_view* payload,
+                                                              size_t* payload_offset) {
     const size_t at = position();
     uint64_t length;
-    if (ABSL_PREDICT_FALSE(!in_.ReadVarint64(&length))) return Error(kBadLength, at, 0);
+    if (ABSL_PREDICT_FALSE(!Varint(&length))) return Error(kBadLength, at, 0);
     const size_t start = position();
-    if (ABSL_PREDICT_FALSE(length > bytes_.size() - start)) return Error(kPastEnd, at, length);
-    *payload = absl::string_view(bytes_.data() + start, static_cast<size_t>(length));
+    if (ABSL_PREDICT_FALSE(length > static_cast<size_t>(end_ - p_))) {
+      return Error(kPastEnd, at, length);
+    }
+    *payload = absl::string_view(reinterpret_cast<const char*>(p_), static_cast<size_t>(length));
     *payload_offset = base_ + start;
-    in_.Skip(static_cast<int>(length));
+    p_ += length;
     return absl::OkStatus();
   }
 
@@ -133,18 +174,47 @@ class WireReader {
       default:
         break;
     }
-    if (!google::protobuf::internal::WireFormatLite::SkipField(&in_, tag)) {
-      return Error(kCannotSkip, tag_position_, tag);
-    }
-    return absl::OkStatus();
+    return SkipRare(tag);
   }
 
  private:
   enum ErrorKind { kBadTag, kBadVarint, kBadFixed64, kBadLength, kPastEnd, kCannotSkip };
 
-  size_t position() const { return static_cast<size_t>(in_.CurrentPosition()); }
+  size_t position() const { return static_cast<size_t>(p_ - begin_); }
 
-  // Builds the error message, off the hot path. `at` is a position in `bytes_`.
+  // Reads a varint of at most 10 bytes; bits past the 64th are dropped, as protobuf does.
+  // False (and the reader at the end) when it is truncated or longer.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool Varint(uint64_t* value) {
+    if (ABSL_PREDICT_TRUE(p_ < end_ && *p_ < 0x80)) {
+      *value = *p_++;
+      return true;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 10; ++i) {
+      if (ABSL_PREDICT_FALSE(p_ >= end_)) return false;
+      const uint8_t b = *p_++;
+      v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+      if (b < 0x80) {
+        *value = v;
+        return true;
+      }
+    }
+    p_ = end_;
+    return false;
+  }
+
+  // Wire types 3..5 (groups, fixed32), rare: through protobuf's own skipper.
+  ABSL_ATTRIBUTE_NOINLINE absl::Status SkipRare(uint32_t tag) {
+    google::protobuf::io::CodedInputStream in(p_, static_cast<int>(end_ - p_));
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) {
+      p_ = end_;
+      return Error(kCannotSkip, tag_position_, tag);
+    }
+    p_ += in.CurrentPosition();
+    return absl::OkStatus();
+  }
+
+  // Builds the error message, off the hot path. `at` is a position in the bytes.
   ABSL_ATTRIBUTE_NOINLINE absl::Status Error(ErrorKind kind, size_t at, uint64_t detail) const {
     std::string what;
     switch (kind) {
@@ -161,7 +231,7 @@ class WireReader {
         what = "truncated or overlong length";
         break;
       case kPastEnd: {
-        const size_t left = bytes_.size() - position();
+        const size_t left = static_cast<size_t>(end_ - p_);
         what = absl::StrCat("length ", detail, " runs past the end (", left,
                             left == 1 ? " byte left)" : " bytes left)");
         break;
@@ -174,11 +244,12 @@ class WireReader {
         absl::StrCat("malformed ", message_, " at byte ", base_ + at, ": ", what));
   }
 
-  absl::string_view bytes_;
+  const uint8_t* begin_;
+  const uint8_t* p_;
+  const uint8_t* end_;
   absl::string_view message_;
   size_t base_;
   size_t tag_position_ = 0;
-  google::protobuf::io::CodedInputStream in_;
 };
 
 inline constexpr uint32_t kVarint = google::protobuf::internal::WireFormatLite::WIRETYPE_VARINT;
@@ -286,6 +357,13 @@ class ElementDecoder {
   };
 
   absl::Status ResolveName(int32_t index, Slot slot, Target* target);
+  // ResolveName for an attribute the vocabulary lacks.
+  absl::Status ResolveUnknown(int32_t index, Slot slot, const Target& target);
+  // The errors of ResolveName and ResolveWord, off the hot path.
+  absl::Status NameOutOfRange(int32_t index, Slot slot) const;
+  absl::Status WrongSlot(const Target& target, Slot slot) const;
+  absl::Status WordOutOfRange(int32_t index, const Target& target, Slot slot, bool is_key,
+                              absl::string_view key) const;
   // Resolves a word used as a value. `global` tells whether it has static storage.
   // `key` is the map key when the word is a string-map value, `is_key` when it is a key.
   absl::Status ResolveWord(int32_t index, const Target& target, Slot slot, bool is_key,
@@ -295,6 +373,7 @@ class ElementDecoder {
 
   const CodecTables& tables_;
   const Vocabulary& vocabulary_;
+  const absl::string_view* global_words_;  // GlobalDictionary().data()
   MessageWords& words_;
   DecodeScratch& scratch_;
   MutableBag& bag_;
@@ -334,11 +413,19 @@ class MessageDictionary {
   void Truncate(size_t n);
   // Drops every word; keeps the memory.
   void Clear();
+  // Clear(), then appends to `words` (empty, on a protobuf arena) from now on, with strings this
+  // dictionary owns and reuses from request to request (added with UnsafeArenaAddAllocated, so
+  // the arena neither copies nor frees them): a warm dictionary allocates nothing. The field
+  // must not be used after this dictionary is destroyed or rebound.
+  void RebindPooled(google::protobuf::RepeatedPtrField<std::string>* words);
 
  private:
   // Up to this many words are found by scanning; beyond, through `index_`.
   static constexpr int kScanLimit = 32;
   google::protobuf::RepeatedPtrField<std::string>* words_;
+  // RebindPooled: the strings of `*words_`, by position, kept across requests.
+  bool pooled_ = false;
+  std::vector<std::unique_ptr<std::string>> pool_;
   // The words (views of the strings of `*words_`, which protobuf keeps at stable addresses),
   // scanned while there are few; `index_` finds them once there are many.
   absl::InlinedVector<absl::string_view, kScanLimit> views_;

@@ -1,5 +1,6 @@
 #include "mixlet/wire/report_batch.h"
 
+#include <algorithm>
 #include <climits>
 #include <utility>
 
@@ -119,21 +120,43 @@ ReportBatchEncoder::ReportBatchEncoder(std::shared_ptr<const WireCodec> codec,
                                        ReportBatchOptions options)
     : codec_(std::move(codec)),
       options_(options),
-      dictionary_(
-          std::make_unique<wire_internal::MessageDictionary>(request_.mutable_default_words())),
+      dictionary_(std::make_unique<wire_internal::MessageDictionary>(nullptr)),
       previous_(codec_->shared_vocabulary()) {
   Clear();
 }
 
-ReportBatchEncoder::~ReportBatchEncoder() = default;
+ReportBatchEncoder::~ReportBatchEncoder() {
+  // The request's words belong to the dictionary: drop the request first.
+  request_ = nullptr;
+  arena_.reset();
+}
 
-size_t ReportBatchEncoder::size() const { return static_cast<size_t>(request_.attributes_size()); }
+size_t ReportBatchEncoder::size() const {
+  return static_cast<size_t>(request_->attributes_size());
+}
 
 void ReportBatchEncoder::Clear() {
-  dictionary_->Clear();
-  request_.Clear();  // Keeps the element messages and word strings for reuse.
-  request_.set_global_word_count(options_.global_word_count);
-  request_.set_repeated_attributes_semantics(options_.semantics);
+  // The first arena block: a typical request fits, and it grows to fit the largest seen.
+  constexpr size_t kMinArenaBlock = 16 * 1024;
+  dictionary_->Clear();  // Detaches the pooled words from the request.
+  const size_t used = arena_ == nullptr ? 0 : arena_->SpaceAllocated();
+  request_ = nullptr;
+  if (arena_ == nullptr || used > arena_block_size_) {
+    // First use, or the last request spilled into blocks the arena allocated: enlarge ours.
+    arena_.reset();
+    arena_block_size_ = std::max(kMinArenaBlock, 2 * used);
+    arena_block_ = std::make_unique<char[]>(arena_block_size_);
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.initial_block = arena_block_.get();
+    arena_options.initial_block_size = arena_block_size_;
+    arena_ = std::make_unique<google::protobuf::Arena>(arena_options);
+  } else {
+    arena_->Reset();
+  }
+  request_ = google::protobuf::Arena::CreateMessage<ReportRequest>(arena_.get());
+  dictionary_->RebindPooled(request_->mutable_default_words());
+  request_->set_global_word_count(options_.global_word_count);
+  request_->set_repeated_attributes_semantics(options_.semantics);
   previous_.Reset();
 }
 
@@ -144,7 +167,7 @@ absl::Status ReportBatchEncoder::set_global_word_count(uint32_t global_word_coun
   }
   MIXLET_RETURN_IF_ERROR(wire_internal::CheckGlobalWordCount(global_word_count));
   options_.global_word_count = global_word_count;
-  request_.set_global_word_count(global_word_count);
+  request_->set_global_word_count(global_word_count);
   return absl::OkStatus();
 }
 
@@ -177,7 +200,7 @@ absl::StatusOr<bool> ReportBatchEncoder::Add(const Bag& bag) {
   if (delta && !empty() && !CoversPrevious(bag)) return false;
 
   const size_t words_before = dictionary_->size();
-  CompressedAttributes* element = request_.add_attributes();
+  CompressedAttributes* element = request_->add_attributes();
   absl::Status status;
   if (delta && size() > 1) {
     status = AddDelta(bag, element);
@@ -187,7 +210,7 @@ absl::StatusOr<bool> ReportBatchEncoder::Add(const Bag& bag) {
     status = encoder.AddBag(bag);
   }
   if (!status.ok()) {
-    request_.mutable_attributes()->RemoveLast();
+    request_->mutable_attributes()->RemoveLast();
     dictionary_->Truncate(words_before);
     return status;
   }
@@ -203,7 +226,7 @@ absl::StatusOr<bool> ReportBatchEncoder::Add(const Bag& bag) {
         });
     if (!status.ok()) {
       // The bag's vocabulary types a name differently from the codec's: cannot track deltas.
-      request_.mutable_attributes()->RemoveLast();
+      request_->mutable_attributes()->RemoveLast();
       dictionary_->Truncate(words_before);
       previous_.Reset();
       return status;
@@ -255,7 +278,7 @@ absl::StatusOr<ReportBatchResult> ReportBatchDecoder::DecodeBytes(
   int32_t semantics = ReportRequest::DELTA_ENCODING;
   wire_internal::WireReader r(request_bytes, "ReportRequest", 0);
   while (!r.AtEnd()) {
-    uint32_t tag;
+    uint32_t tag = 0;
     MIXLET_RETURN_IF_ERROR(r.ReadTag(&tag));
     const uint32_t field = tag >> 3;
     const uint32_t wire_type = tag & 7;
@@ -269,7 +292,7 @@ absl::StatusOr<ReportBatchResult> ReportBatchDecoder::DecodeBytes(
         state.default_words.Add(payload);
       }
     } else if ((field == 3 || field == 4) && wire_type == wire_internal::kVarint) {
-      uint64_t v;
+      uint64_t v = 0;
       MIXLET_RETURN_IF_ERROR(r.ReadVarint(&v));
       // uint32 and enum (int32) fields keep the low 32 bits, as protobuf does.
       if (field == 3) {

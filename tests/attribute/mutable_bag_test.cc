@@ -322,6 +322,48 @@ TEST_CASE("MutableBag: SetBorrowed keeps the caller's bytes", "[attribute]") {
   CHECK(bag.Get(Id("request.host"))->string() == host);
 }
 
+TEST_CASE("MutableBag: SetInline and SetBorrowedInline act as Set and SetBorrowed", "[attribute]") {
+  MutableBag bag(Vocabulary::Standard());
+  const std::string host = "inline.example";
+  REQUIRE(bag.SetBorrowedInline(Id("request.host"), Value::String(host)).ok());
+  CHECK(bag.Get(Id("request.host"))->string().data() == host.data());
+  REQUIRE(bag.SetInline(Id("request.host"), Value::String(host)).ok());
+  CHECK(bag.Get(Id("request.host"))->string().data() != host.data());
+  CHECK(bag.Get(Id("request.host"))->string() == host);
+  REQUIRE(bag.SetInline(Id("request.size"), Value::Int64(7)).ok());
+  CHECK(bag.size() == 2);
+  CHECK(bag.Get(Id("request.size"))->int64() == 7);
+
+  // The refusals are Set's and SetBorrowed's, and store nothing.
+  const absl::Status refused[] = {
+      bag.SetInline(Id("response.code"), Value::Double(200)),
+      bag.SetBorrowedInline(Id("response.code"), Value::Double(200)),
+      bag.SetInline(AttributeId{1000}, Value::Int64(1)),
+      bag.SetBorrowedInline(AttributeId{1000}, Value::Int64(1)),
+  };
+  const absl::Status expected[] = {
+      bag.Set(Id("response.code"), Value::Double(200)),
+      bag.SetBorrowed(Id("response.code"), Value::Double(200)),
+      bag.Set(AttributeId{1000}, Value::Int64(1)),
+      bag.SetBorrowed(AttributeId{1000}, Value::Int64(1)),
+  };
+  for (size_t i = 0; i < 4; ++i) {
+    CAPTURE(i);
+    CHECK(refused[i].code() == absl::StatusCode::kInvalidArgument);
+    CHECK(refused[i] == expected[i]);
+  }
+  CHECK(bag.size() == 2);
+
+  // Once warm, neither allocates.
+  bag.Reset();
+  REQUIRE(bag.SetInline(Id("request.host"), Value::String(host)).ok());
+  bag.Reset();
+  CountAllocations allocations;
+  REQUIRE(bag.SetInline(Id("request.host"), Value::String(host)).ok());
+  REQUIRE(bag.SetBorrowedInline(Id("request.size"), Value::Int64(8)).ok());
+  CHECK(allocations.count() == 0);
+}
+
 TEST_CASE("MutableBag: CopyToArena copies into the bag", "[attribute]") {
   MutableBag bag(Vocabulary::Standard());
   std::string key = "k", value = "v";

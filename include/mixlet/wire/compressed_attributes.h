@@ -15,8 +15,8 @@
 //
 // Two encoders give the same message: `Encode` builds the generated message, `EncodeBytes`
 // writes its serialized bytes directly (the fast path). Two decoders give the same bag:
-// `DecodeBytes` reads serialized bytes with a hand-written reader over protobuf's
-// CodedInputStream (the fast path, no generated-message parse), `Decode` reads a parsed
+// `DecodeBytes` reads serialized bytes with a hand-written inline wire reader (the fast path,
+// no generated-message parse), `Decode` reads a parsed
 // generated message, and both validate alike: an index outside either dictionary, a value
 // in the wrong map for the vocabulary's type, an attribute sent twice, a malformed timestamp or
 // duration, or bytes that do not parse are `InvalidArgument` naming the attribute or index at

@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/arena.h"
 #include "istio/mixer/v1/report.pb.h"
 #include "mixlet/attribute/bag.h"
 #include "mixlet/attribute/mutable_bag.h"
@@ -87,7 +88,7 @@ class ReportBatchEncoder {
   bool empty() const { return size() == 0; }
 
   // The pending request, complete and ready to send. Valid until the next Add or Clear.
-  const istio::mixer::v1::ReportRequest& request() const { return request_; }
+  const istio::mixer::v1::ReportRequest& request() const { return *request_; }
 
   // Starts a new request, keeping the memory of the previous one.
   void Clear();
@@ -105,8 +106,14 @@ class ReportBatchEncoder {
 
   std::shared_ptr<const WireCodec> codec_;
   ReportBatchOptions options_;
-  istio::mixer::v1::ReportRequest request_;
   std::unique_ptr<wire_internal::MessageDictionary> dictionary_;
+  // The pending request lives on `arena_`, which Clear() resets (dropping its elements and map
+  // entries at once); the arena's first block, `arena_block_`, is reused, and grown when a
+  // request outgrew it, so that a warm encoder allocates nothing.
+  std::unique_ptr<char[]> arena_block_;
+  size_t arena_block_size_ = 0;
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  istio::mixer::v1::ReportRequest* request_ = nullptr;
   // DELTA_ENCODING: the bag the last element brings the receiver to.
   MutableBag previous_;
 };
