@@ -21,7 +21,7 @@ namespace mixlet::router_internal {
 // Hot path: no allocation, no string hashing.
 // String equality that skips the library call for the short strings routing compares most
 // ("tcp", "outbound", namespaces).
-inline bool SameBytes(absl::string_view a, absl::string_view b) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameBytes(absl::string_view a, absl::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
   if (n >= 8) {

@@ -415,6 +415,32 @@ RouterBuildResult Router::Build(std::shared_ptr<const Config> config, RouterOpti
     t->handler_objects[h] = std::move(built).value();
   }
   if (!result.issues.empty() && !c.lenient()) return result;
+  // Lenient mode: report each action (and rule) the failed handlers take with them.
+  for (const ConfiguredRule& rule : c.rules()) {
+    size_t dropped = 0;
+    for (size_t a = 0; a < rule.actions.size(); ++a) {
+      const ConfiguredAction& action = rule.actions[a];
+      if (t->handler_objects[action.handler] != nullptr) continue;
+      ++dropped;
+      ConfigIssue issue;
+      issue.location = rule.location;
+      issue.document = absl::StrCat("rule/", rule.name);
+      issue.field = absl::StrCat("spec.actions[", a, "]");
+      issue.message =
+          absl::StrCat("handler '", c.handlers()[action.handler].fqn, "' failed to build");
+      issue.effect = ConfigIssue::Effect::kActionDropped;
+      result.issues.push_back(std::move(issue));
+    }
+    if (dropped > 0 && dropped == rule.actions.size()) {
+      ConfigIssue issue;
+      issue.location = rule.location;
+      issue.document = absl::StrCat("rule/", rule.name);
+      issue.field = "spec.actions";
+      issue.message = "no usable action is left; the rule has no effect";
+      issue.effect = ConfigIssue::Effect::kRuleDropped;
+      result.issues.push_back(std::move(issue));
+    }
+  }
 
   // Instances and their fields, created when a delivery first needs them.
   std::vector<int> instance_entry(c.instances().size(), -1);
@@ -504,7 +530,8 @@ RouterBuildResult Router::Build(std::shared_ptr<const Config> config, RouterOpti
         f = g + 1;
       }
     }
-    if (e.shared_end - e.shared_begin < 4) e.donor = -1;  // Not worth a copy.
+    // A short run is cheaper to recompute than to copy.
+    if (e.shared_end - e.shared_begin < 4) e.donor = -1;
     instance_entry[ci] = static_cast<int>(t->instances.size());
     t->instances.push_back(e);
     return static_cast<uint32_t>(t->instances.size() - 1);

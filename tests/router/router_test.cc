@@ -323,7 +323,12 @@ TEST_CASE("Router: a handler that fails to build", "[router]") {
   SECTION("drops its actions in lenient mode") {
     CodeFixture f(r, /*lenient=*/true);
     REQUIRE(f.router != nullptr);
-    REQUIRE(f.issues.size() == 1);
+    // The handler, then the action and the rule it takes with it.
+    REQUIRE(f.issues.size() == 3);
+    CHECK(f.issues[1].ToString() ==
+          "rule/r: spec.actions[0]: handler 'h.handler.istio-system' failed to build");
+    CHECK(f.issues[1].effect == ConfigIssue::Effect::kActionDropped);
+    CHECK(f.issues[2].effect == ConfigIssue::Effect::kRuleDropped);
     CHECK(f.router->handler(0) == nullptr);
     CHECK(f.router->handler(1) != nullptr);
     MutableBag bag(Vocabulary::Standard());
