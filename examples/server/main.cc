@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
+#include "common/long_flags.h"
 #include "mixlet/config/adapter_registry.h"
 #include "mixlet/config/config_loader.h"
 #include "mixlet/grpc/report_server.h"
@@ -54,40 +55,13 @@ struct Flags {
 
 // Reads --name VALUE and --name=VALUE. InvalidArgument names the flag at fault.
 absl::Status ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      *help = true;
-      return absl::OkStatus();
-    }
-    absl::string_view name = arg;
-    std::string value;
-    bool has_value = false;
-    const size_t eq = arg.find('=');
-    if (absl::StartsWith(arg, "--") && eq != absl::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-      has_value = true;
-    }
-    std::string* target = nullptr;
-    if (name == "--config") {
-      target = &flags->configs.emplace_back();
-    } else if (name == "--grpc-address") {
-      target = &flags->grpc_address;
-    } else if (name == "--metrics-address") {
-      target = &flags->metrics_address;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown argument '", arg, "'"));
-    }
-    if (!has_value) {
-      if (i + 1 >= argc) {
-        return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
-      }
-      value = argv[++i];
-    }
-    if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(name, " is empty"));
-    *target = std::move(value);
-  }
+  absl::Status status = mixlet::examples::ParseLongFlags(
+      argc, argv,
+      {{"--config", nullptr, &flags->configs},
+       {"--grpc-address", &flags->grpc_address, nullptr},
+       {"--metrics-address", &flags->metrics_address, nullptr}},
+      help);
+  if (!status.ok() || *help) return status;
   if (flags->configs.empty()) {
     return absl::InvalidArgumentError("at least one --config FILE.yaml is required");
   }

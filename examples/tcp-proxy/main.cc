@@ -33,6 +33,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "identity.h"
+#include "common/long_flags.h"
 #include "mixlet/grpc/report_client.h"
 #include "mixlet/proxy/poll_thread.h"
 #include "mixlet/proxy/report_batcher.h"
@@ -71,44 +72,16 @@ struct Flags {
 
 absl::Status ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
   std::string attempts_text;
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      *help = true;
-      return absl::OkStatus();
-    }
-    absl::string_view name = arg;
-    std::string value;
-    bool has_value = false;
-    const size_t eq = arg.find('=');
-    if (absl::StartsWith(arg, "--") && eq != absl::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-      has_value = true;
-    }
-    std::string* target = nullptr;
-    if (name == "--listen") {
-      target = &flags->listen;
-    } else if (name == "--upstream") {
-      target = &flags->upstream;
-    } else if (name == "--mixer") {
-      target = &flags->mixer;
-    } else if (name == "--report-interval") {
-      target = &flags->report_interval;
-    } else if (name == "--identity") {
-      target = &flags->identity;
-    } else if (name == "--report-attempts") {
-      target = &attempts_text;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown argument '", arg, "'"));
-    }
-    if (!has_value) {
-      if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
-      value = argv[++i];
-    }
-    if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(name, " is empty"));
-    *target = std::move(value);
-  }
+  absl::Status status = mixlet::examples::ParseLongFlags(
+      argc, argv,
+      {{"--listen", &flags->listen, nullptr},
+       {"--upstream", &flags->upstream, nullptr},
+       {"--mixer", &flags->mixer, nullptr},
+       {"--report-interval", &flags->report_interval, nullptr},
+       {"--identity", &flags->identity, nullptr},
+       {"--report-attempts", &attempts_text, nullptr}},
+      help);
+  if (!status.ok() || *help) return status;
   if (flags->listen.empty()) return absl::InvalidArgumentError("--listen HOST:PORT is required");
   if (flags->upstream.empty()) {
     return absl::InvalidArgumentError("--upstream HOST:PORT is required");
