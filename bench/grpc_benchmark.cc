@@ -44,7 +44,7 @@ struct Fixture {
     AdapterRegistry adapters;
     adapters.Register(std::make_shared<PrometheusAdapter>(registry)).IgnoreError();
     runtime = std::make_unique<Runtime>(std::move(adapters));
-    const std::string config = MIXLET_SOURCE_DIR "/tests/e2e/testdata/tcp-metrics.yaml";
+    const std::string config = MIXLET_SOURCE_DIR "/tests/config/testdata/tcp-metrics.yaml";
     ApplyResult applied = runtime->Apply(LoadConfigResources({config}));
     if (!applied.applied) std::abort();
 

@@ -292,7 +292,7 @@ void BM_FullHotPathSampleTcp(benchmark::State& state) {
     std::abort();
   }
   const std::string config_path =
-      absl::StrCat(MIXLET_SOURCE_DIR, "/tests/tools/report_testdata/tcp-metrics.yaml");
+      absl::StrCat(MIXLET_SOURCE_DIR, "/tests/config/testdata/tcp-metrics.yaml");
   ConfigBuildResult config = LoadConfig({config_path}, adapters);
   if (!config.ok()) std::abort();
   RouterBuildResult router = Router::Build(config.config);

@@ -22,7 +22,7 @@
 namespace mixlet::e2e {
 namespace {
 
-const std::string kConfig = MIXLET_SOURCE_DIR "/tests/e2e/testdata/tcp-metrics.yaml";
+const std::string kConfig = MIXLET_SOURCE_DIR "/tests/config/testdata/tcp-metrics.yaml";
 const std::string kIdentity = MIXLET_SOURCE_DIR "/tests/e2e/testdata/identity.yaml";
 
 struct Totals {

@@ -16,7 +16,7 @@
 namespace mixlet::e2e {
 namespace {
 
-const std::string kConfig = MIXLET_SOURCE_DIR "/tests/e2e/testdata/tcp-metrics.yaml";
+const std::string kConfig = MIXLET_SOURCE_DIR "/tests/config/testdata/tcp-metrics.yaml";
 const std::string kIdentity = MIXLET_SOURCE_DIR "/tests/e2e/testdata/identity.yaml";
 
 // `n` connections from ratings-v2, one after the other, each sending `bytes`.

@@ -1,5 +1,5 @@
 // Tests of `mixlet report`, run as a program (MIXLET_CLI is the built binary), with the samples
-// of the spec (report_testdata/: verbatim copies of Istio 1.7's files).
+// of the spec (tests/config/testdata/: verbatim copies of Istio 1.7's files).
 #include <catch2/catch.hpp>
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,7 +22,7 @@ using testing::ProcessResult;
 using testing::RunProcess;
 
 std::string Testdata(const std::string& name) {
-  return absl::StrCat(MIXLET_SOURCE_DIR, "/tests/tools/report_testdata/", name);
+  return absl::StrCat(MIXLET_SOURCE_DIR, "/tests/config/testdata/", name);
 }
 
 // A temporary directory for bag files; removed at the end.
