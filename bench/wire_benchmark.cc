@@ -144,8 +144,9 @@ std::string BatchBytes(ReportRequest* request) {
     wire_testing::FillOutboundTcpReport(&bag, 100 + i, 300 + i);
     if (!encoder->Add(bag).ok()) std::abort();
   }
-  *request = encoder->request();
-  return request->SerializeAsString();
+  std::string bytes(encoder->bytes());
+  if (!request->ParseFromString(bytes)) std::abort();
+  return bytes;
 }
 
 // Ours: the serialized 100-report request, each report delivered as a bag.

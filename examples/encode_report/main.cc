@@ -190,8 +190,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: encoding the report: %s\n", added.status().ToString().c_str());
     return 1;
   }
-  const ReportRequest& request = (*encoder)->request();
-  const std::string wire = request.SerializeAsString();
+  // The encoder writes the serialized request directly; parse it back to show its fields.
+  const std::string wire((*encoder)->bytes());
+  ReportRequest request;
+  if (!request.ParseFromString(wire)) {
+    std::fprintf(stderr, "error: the encoded ReportRequest does not parse\n");
+    return 1;
+  }
 
   std::printf(
       "\nistio.mixer.v1.ReportRequest: %d report, %s, global_word_count %u, %zu bytes "

@@ -14,15 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/report_id.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
-#include "istio/mixer/v1/mixer.grpc.pb.h"
 
 namespace mixlet {
 namespace {
 
-using istio::mixer::v1::Mixer;
-using istio::mixer::v1::ReportRequest;
-using istio::mixer::v1::ReportResponse;
+// The Report method's full name, as gRPC routes it.
+const std::string kReportMethod = "/istio.mixer.v1.Mixer/Report";
 
 absl::Status FromGrpcStatus(const ::grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
@@ -89,7 +88,7 @@ class ReportClient::Impl {
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, ClampToIntMillis(options_.max_backoff));
     channel_ = ::grpc::CreateCustomChannel(options_.target, ::grpc::InsecureChannelCredentials(),
                                            args);
-    stub_ = Mixer::NewStub(channel_);
+    stub_ = std::make_unique<::grpc::GenericStub>(channel_);
     retry_thread_ = std::thread([this] { RetryLoop(); });
   }
 
@@ -104,11 +103,18 @@ class ReportClient::Impl {
     retry_thread_.join();
   }
 
-  void Send(const ReportRequest& request, std::function<void(absl::Status)> done) {
+  // `owned` holds the bytes `request` views when the client made them (else empty).
+  void Send(absl::string_view request, size_t reports, std::string owned,
+            std::function<void(absl::Status)> done) {
     auto call = std::make_shared<Call>();
-    call->request = &request;
+    call->owned = std::move(owned);
+    if (!call->owned.empty()) request = call->owned;
+    // A slice over the caller's bytes, not a copy: they stay valid until `done` runs, and gRPC
+    // has finished with a request's buffers when it completes the call.
+    ::grpc::Slice slice(request.data(), request.size(), ::grpc::Slice::STATIC_SLICE);
+    call->request = ::grpc::ByteBuffer(&slice, 1);
     call->done = std::move(done);
-    call->reports = static_cast<uint64_t>(request.attributes_size());
+    call->reports = reports;
     call->backoff = options_.initial_backoff;
     {
       absl::MutexLock lock(&mu_);
@@ -145,7 +151,8 @@ class ReportClient::Impl {
 
  private:
   struct Call {
-    const ReportRequest* request = nullptr;
+    std::string owned;
+    ::grpc::ByteBuffer request;
     std::function<void(absl::Status)> done;
     uint64_t reports = 0;
     std::string report_id;
@@ -153,7 +160,7 @@ class ReportClient::Impl {
     absl::Duration backoff;
     // One per attempt: a ClientContext cannot be reused.
     std::unique_ptr<::grpc::ClientContext> context;
-    ReportResponse response;
+    ::grpc::ByteBuffer response;  // A ReportResponse, which has no fields.
   };
 
   void StartAttempt(std::shared_ptr<Call> call) {
@@ -169,10 +176,10 @@ class ReportClient::Impl {
       return;
     }
     Call* raw = call.get();
-    stub_->async()->Report(raw->context.get(), raw->request, &raw->response,
-                           [this, call](::grpc::Status status) mutable {
-                             OnAttemptDone(std::move(call), status);
-                           });
+    stub_->UnaryCall(raw->context.get(), kReportMethod, ::grpc::StubOptions(), &raw->request,
+                     &raw->response, [this, call](::grpc::Status status) mutable {
+                       OnAttemptDone(std::move(call), status);
+                     });
   }
 
   void PrepareAttemptLocked(Call& call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -276,7 +283,8 @@ class ReportClient::Impl {
   const ReportClientOptions options_;
   const std::string client_id_;
   std::shared_ptr<::grpc::Channel> channel_;
-  std::unique_ptr<Mixer::Stub> stub_;
+  // Sends requests already serialized (ReportBatchEncoder builds them as bytes).
+  std::unique_ptr<::grpc::GenericStub> stub_;
 
   mutable absl::Mutex mu_;
   absl::CondVar retry_cv_;
@@ -302,9 +310,20 @@ absl::StatusOr<std::unique_ptr<ReportClient>> ReportClient::Create(ReportClientO
 ReportClient::ReportClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ReportClient::~ReportClient() = default;
 
+void ReportClient::Send(absl::string_view request, size_t reports,
+                        std::function<void(absl::Status)> done) {
+  impl_->Send(request, reports, std::string(), std::move(done));
+}
 void ReportClient::Send(const istio::mixer::v1::ReportRequest& request,
                         std::function<void(absl::Status)> done) {
-  impl_->Send(request, std::move(done));
+  std::string bytes = request.SerializeAsString();
+  if (bytes.empty()) {
+    // An all-default request serializes to nothing; send it as such.
+    impl_->Send(absl::string_view(), 0, std::string(), std::move(done));
+    return;
+  }
+  impl_->Send(bytes, static_cast<size_t>(request.attributes_size()), std::move(bytes),
+              std::move(done));
 }
 void ReportClient::CancelAll() { impl_->CancelAll(); }
 ReportClientStats ReportClient::stats() const { return impl_->stats(); }

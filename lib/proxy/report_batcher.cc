@@ -173,7 +173,7 @@ class ReportBatcher::Impl {
   void Send(ReportBatchEncoder* encoder) {
     if (encoder == nullptr) return;
     // Captures two pointers: fits std::function's inline storage, so no allocation per send.
-    transport_->Send(encoder->request(),
+    transport_->Send(encoder->bytes(), encoder->size(),
                      [this, encoder](absl::Status status) { Done(encoder, std::move(status)); });
   }
 

@@ -614,69 +614,67 @@ absl::Status DecodeCompressedMessage(const CodecTables& tables,
 // ---------------------------------------------------------------------------------------------
 // Encoding.
 
-int32_t MessageDictionary::Index(absl::string_view word) {
-  const int32_t n = static_cast<int32_t>(views_.size());
-  if (index_.empty() && n <= kScanLimit) {
-    for (int32_t i = 0; i < n; ++i) {
-      if (views_[i] == word) return -(i + 1);
-    }
+int32_t MessageDictionary::Add(absl::string_view word, size_t slot) {
+  const absl::string_view stored = Store(word);
+  views_.push_back(stored);
+  const auto position = static_cast<uint32_t>(views_.size());
+  if (2 * views_.size() > slots_.size()) {
+    Rehash(2 * slots_.size());
   } else {
-    if (index_.empty()) {
-      for (int32_t i = 0; i < n; ++i) index_.emplace(views_[i], -(i + 1));
-    }
-    auto it = index_.find(word);
-    if (it != index_.end()) return it->second;
+    slots_[slot] = position;
   }
+  return -static_cast<int32_t>(position);
+}
+
+absl::string_view MessageDictionary::Store(absl::string_view word) {
   if (words_ != nullptr) {
-    std::string* added;
-    if (pooled_) {
-      if (pool_.size() <= views_.size()) pool_.push_back(std::make_unique<std::string>());
-      added = pool_[views_.size()].get();
-      added->assign(word.data(), word.size());
-      words_->UnsafeArenaAddAllocated(added);
-    } else {
-      added = words_->Add();
-      added->assign(word.data(), word.size());
-    }
-    views_.emplace_back(added->data(), added->size());
-  } else {
-    views_.emplace_back(word.data(), word.size());
+    std::string* added = words_->Add();
+    added->assign(word.data(), word.size());
+    return *added;  // Protobuf keeps the string at a stable address.
   }
-  if (!index_.empty()) index_.emplace(views_.back(), -(n + 1));
-  return -(n + 1);
+  if (!own_copies_ || word.empty()) return word;
+  while (block_ < blocks_.size() && blocks_[block_].size - block_used_ < word.size()) {
+    ++block_;
+    block_used_ = 0;
+  }
+  if (block_ == blocks_.size()) {
+    const size_t size = std::max(kMinBlock, word.size());
+    blocks_.push_back(Block{std::make_unique<char[]>(size), size});
+    block_used_ = 0;
+  }
+  char* p = blocks_[block_].bytes.get() + block_used_;
+  std::memcpy(p, word.data(), word.size());
+  block_used_ += word.size();
+  return absl::string_view(p, word.size());
+}
+
+void MessageDictionary::Rehash(size_t capacity) {
+  slots_.assign(capacity, 0);
+  const size_t mask = capacity - 1;
+  for (size_t k = 0; k < views_.size(); ++k) {
+    size_t i = absl::Hash<absl::string_view>{}(views_[k]) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = static_cast<uint32_t>(k + 1);
+  }
 }
 
 void MessageDictionary::Truncate(size_t n) {
+  if (n >= views_.size()) return;
+  // The error path only: the table is rebuilt rather than unpicked.
   while (views_.size() > n) {
-    if (!index_.empty()) index_.erase(views_.back());
     views_.pop_back();
-    if (words_ == nullptr) continue;
-    if (pooled_) {
-      words_->UnsafeArenaReleaseLast();  // The string stays in pool_.
-    } else {
-      words_->RemoveLast();
-    }
+    if (words_ != nullptr) words_->RemoveLast();
   }
-  if (views_.size() <= kScanLimit) index_.clear();
+  // Copies of the dropped words stay in the blocks until Clear().
+  Rehash(slots_.size());
 }
 
 void MessageDictionary::Clear() {
-  // Erased one by one: clear() would free a large table, which the next request rebuilds.
-  index_.erase(index_.begin(), index_.end());
-  if (words_ != nullptr) {
-    if (pooled_) {
-      for (size_t i = 0; i < views_.size(); ++i) words_->UnsafeArenaReleaseLast();
-    } else {
-      words_->Clear();
-    }
-  }
+  std::fill(slots_.begin(), slots_.end(), 0);
   views_.erase(views_.begin(), views_.end());  // clear() would free the heap storage.
-}
-
-void MessageDictionary::RebindPooled(google::protobuf::RepeatedPtrField<std::string>* words) {
-  Clear();
-  words_ = words;
-  pooled_ = true;
+  if (words_ != nullptr) words_->Clear();
+  block_ = 0;
+  block_used_ = 0;
 }
 
 int32_t WordIndexer::Word(absl::string_view word) {
@@ -755,70 +753,6 @@ absl::Status AttributeEncoder::Add(absl::optional<AttributeId> id, absl::string_
 }
 
 namespace {
-
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* WriteVarint(char* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
-uint64_t ZigZag(int32_t v) { return WireFormatLite::ZigZagEncode32(v); }
-
-// Appends protobuf wire format to a string, writing through a pointer into space reserved
-// ahead (std::string::append per varint costs more than the encoding). No allocation once the
-// string has the capacity. Finish() trims the string to what was written.
-class ByteWriter {
- public:
-  explicit ByteWriter(std::string* out) : out_(*out) { out_.resize(out_.capacity()); }
-
-  void Varint(uint64_t v) { position_ = WriteVarint(Reserve(10), v) - out_.data(); }
-  void Tag(uint32_t field, uint32_t wire_type) { Varint((field << 3) | wire_type); }
-  void Raw(absl::string_view bytes) {
-    if (bytes.empty()) return;
-    std::memcpy(Reserve(bytes.size()), bytes.data(), bytes.size());
-    position_ += bytes.size();
-  }
-  void Fixed64(uint64_t v) {
-    char* p = Reserve(8);
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-    position_ += 8;
-  }
-
-  // Starts the entry {key = 1 (sint32): key; value = 2: ...} of map field `slot`, whose value
-  // takes `value_size` bytes after its tag.
-  void BeginEntry(Slot slot, int32_t key, size_t value_size) {
-    Tag(static_cast<uint32_t>(slot), kLengthDelimited);
-    Varint(1 + VarintSize(ZigZag(key)) + 1 + value_size);
-    Tag(1, kVarint);
-    Varint(ZigZag(key));
-  }
-
-  void Finish() { out_.resize(position_); }
-
- private:
-  // Room for `n` more bytes at position_.
-  char* Reserve(size_t n) {
-    if (ABSL_PREDICT_FALSE(position_ + n > out_.size())) {
-      out_.resize(std::max<size_t>({2 * out_.size(), position_ + n, 256}));
-    }
-    return &out_[position_];
-  }
-
-  std::string& out_;
-  size_t position_ = 0;
-};
 
 // {int64 seconds = 1; int32 nanos = 2} with zero fields left out, as protobuf writes them.
 size_t SecondsNanosSize(int64_t seconds, int32_t nanos) {
@@ -922,10 +856,10 @@ void WriteAttribute(WordIndexer& indexer, ByteWriter& w, absl::optional<Attribut
 
 absl::Status EncodeBagBytes(const CodecTables& tables, const Bag& bag, uint32_t global_word_count,
                             std::string* out) {
-  out->clear();
+  out->resize(out->capacity());  // Exposed once: growing it piecemeal would zero it piecemeal.
   MessageDictionary dictionary(nullptr);  // Views of the bag's own strings.
   WordIndexer indexer(tables, global_word_count, &dictionary);
-  ByteWriter writer(out);
+  ByteWriter writer(out, 0);
   absl::Status status;
   VisitBag(tables, bag,
            [&](absl::optional<AttributeId> id, absl::string_view name, const Value& value) {
@@ -953,6 +887,30 @@ absl::Status EncodeBagBytes(const CodecTables& tables, const Bag& bag, uint32_t 
     if (!word.empty()) std::memcpy(p, word.data(), word.size());
     p += word.size();
   }
+  return absl::OkStatus();
+}
+
+absl::Status WriteElement(const CodecTables& tables, const Bag& bag, const Bag* unchanged,
+                          uint32_t field, WordIndexer& indexer, ByteWriter& writer) {
+  // Hot path: no allocation, no string hashing but the message words'.
+  const size_t start = writer.position();
+  const size_t payload = writer.BeginNested(field);
+  absl::Status status;
+  VisitBag(tables, bag,
+           [&](absl::optional<AttributeId> id, absl::string_view name, const Value& value) {
+             if (!status.ok()) return;
+             if (unchanged != nullptr) {
+               const Value* before = id ? unchanged->Get(*id) : unchanged->Find(name);
+               if (before != nullptr && *before == value) return;  // The receiver has it.
+             }
+             status = CheckEncodable(name, value);
+             if (status.ok()) WriteAttribute(indexer, writer, id, name, value);
+           });
+  if (!status.ok()) {
+    writer.Rewind(start);
+    return status;
+  }
+  writer.EndNested(payload);
   return absl::OkStatus();
 }
 

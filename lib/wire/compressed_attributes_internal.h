@@ -8,15 +8,19 @@
 #ifndef MIXLET_LIB_WIRE_COMPRESSED_ATTRIBUTES_INTERNAL_H_
 #define MIXLET_LIB_WIRE_COMPRESSED_ATTRIBUTES_INTERNAL_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/hash/hash.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -396,40 +400,73 @@ absl::Status DecodeCompressedMessage(const CodecTables& tables,
 // Encoding.
 
 // The message dictionary being written: the words, in first-use order, and an index from word
-// to position. The words are copied into a protobuf repeated field (a message's `words` or a
-// request's `default_words`) or, without one, only viewed (the caller keeps them alive).
+// to position. Where the words live is chosen at construction:
+//   * `MessageDictionary(&message.words())`: copied into a message's repeated `words` field;
+//   * `MessageDictionary(nullptr)`: only viewed (the caller keeps them alive meanwhile);
+//   * `MessageDictionary(MessageDictionary::kOwnCopies)`: copied into blocks the dictionary owns
+//     and reuses after Clear(), so that a warm dictionary allocates nothing (request batches).
+// The index is an open-addressing table of positions probed by `absl::Hash` of the word (seeded
+// per process, so words a client sends cannot be chosen to collide); up to 32 words it lives
+// inline, with no allocation.
 class MessageDictionary {
  public:
+  enum OwnCopies { kOwnCopies };
+
   // Appends to `words`, which must be empty, stay alive and not be modified by others meanwhile;
   // nullptr: keep views only.
   explicit MessageDictionary(google::protobuf::RepeatedPtrField<std::string>* words)
-      : words_(words) {}
+      : words_(words) {
+    slots_.resize(kInlineSlots, 0);
+  }
+  explicit MessageDictionary(OwnCopies) : own_copies_(true) { slots_.resize(kInlineSlots, 0); }
+
+  // Views into the dictionary's own storage: not copyable.
+  MessageDictionary(const MessageDictionary&) = delete;
+  MessageDictionary& operator=(const MessageDictionary&) = delete;
 
   // The wire index of `word` as a message word, `-(position + 1)`; adds it when new.
-  int32_t Index(absl::string_view word);
+  // Hot path: no allocation while the table has room (32 words inline; after Clear(), as many
+  // as the dictionary ever held) and, with kOwnCopies, while the blocks have room.
+  int32_t Index(absl::string_view word) {
+    const size_t hash = absl::Hash<absl::string_view>{}(word);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const uint32_t slot = slots_[i];
+      if (slot == 0) return Add(word, i);
+      if (views_[slot - 1] == word) return -static_cast<int32_t>(slot);
+    }
+  }
   size_t size() const { return views_.size(); }
   absl::string_view word(size_t i) const { return views_[i]; }
   // Drops the words added after the first `n` (to undo a failed encode).
   void Truncate(size_t n);
   // Drops every word; keeps the memory.
   void Clear();
-  // Clear(), then appends to `words` (empty, on a protobuf arena) from now on, with strings this
-  // dictionary owns and reuses from request to request (added with UnsafeArenaAddAllocated, so
-  // the arena neither copies nor frees them): a warm dictionary allocates nothing. The field
-  // must not be used after this dictionary is destroyed or rebound.
-  void RebindPooled(google::protobuf::RepeatedPtrField<std::string>* words);
 
  private:
-  // Up to this many words are found by scanning; beyond, through `index_`.
-  static constexpr int kScanLimit = 32;
-  google::protobuf::RepeatedPtrField<std::string>* words_;
-  // RebindPooled: the strings of `*words_`, by position, kept across requests.
-  bool pooled_ = false;
-  std::vector<std::unique_ptr<std::string>> pool_;
-  // The words (views of the strings of `*words_`, which protobuf keeps at stable addresses),
-  // scanned while there are few; `index_` finds them once there are many.
-  absl::InlinedVector<absl::string_view, kScanLimit> views_;
-  absl::flat_hash_map<absl::string_view, int32_t> index_;
+  // Table slots hold position + 1 (0: empty); the table is at most half full.
+  static constexpr size_t kInlineSlots = 64;
+  static constexpr size_t kMinBlock = 4096;
+
+  // Adds `word` (known absent; `slot` is where its probe ended) and returns its index.
+  int32_t Add(absl::string_view word, size_t slot);
+  // The word's bytes in storage of the chosen kind.
+  absl::string_view Store(absl::string_view word);
+  // Rebuilds the table for `capacity` slots from views_.
+  void Rehash(size_t capacity);
+
+  google::protobuf::RepeatedPtrField<std::string>* words_ = nullptr;
+  const bool own_copies_ = false;
+  absl::InlinedVector<absl::string_view, kInlineSlots / 2> views_;
+  absl::InlinedVector<uint32_t, kInlineSlots> slots_;
+  // kOwnCopies: blocks of word bytes; `block_` is the one being filled, `block_used_` its fill.
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    size_t size;
+  };
+  std::vector<Block> blocks_;
+  size_t block_ = 0;
+  size_t block_used_ = 0;
 };
 
 // Chooses the wire index of each name and string: a global position when the word is among the
@@ -473,11 +510,125 @@ class AttributeEncoder {
   istio::mixer::v1::CompressedAttributes& out_;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Writing protobuf wire format.
+
+inline size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+inline char* WriteVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+inline uint64_t ZigZag(int32_t v) {
+  return google::protobuf::internal::WireFormatLite::ZigZagEncode32(v);
+}
+
+// Writes protobuf wire format into a string from a given position, through a pointer into space
+// reserved ahead (std::string::append per varint costs more than the encoding). The string only
+// grows (to twice its size when full); bytes past `position()` are unspecified, so the caller
+// either keeps the end itself (a buffer reused across requests is never shrunk, so that its
+// bytes are not zeroed again on every use) or calls Finish() to trim the string to it.
+// Hot path: no allocation once the string is large enough.
+class ByteWriter {
+ public:
+  ByteWriter(std::string* out, size_t position) : out_(*out), position_(position) {}
+
+  size_t position() const { return position_; }
+  // Goes back to `position` (at most position()), to drop what was written after it.
+  void Rewind(size_t position) { position_ = position; }
+
+  void Varint(uint64_t v) { position_ = WriteVarint(Reserve(10), v) - out_.data(); }
+  void Tag(uint32_t field, uint32_t wire_type) { Varint((field << 3) | wire_type); }
+  void Raw(absl::string_view bytes) {
+    if (bytes.empty()) return;
+    std::memcpy(Reserve(bytes.size()), bytes.data(), bytes.size());
+    position_ += bytes.size();
+  }
+  void Fixed64(uint64_t v) {
+    char* p = Reserve(8);
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+    position_ += 8;
+  }
+  // A length-delimited field.
+  void BytesField(uint32_t field, absl::string_view bytes) {
+    Tag(field, kLengthDelimited);
+    Varint(bytes.size());
+    Raw(bytes);
+  }
+
+  // Starts the entry {key = 1 (sint32): key; value = 2: ...} of map field `slot`, whose value
+  // takes `value_size` bytes after its tag.
+  void BeginEntry(Slot slot, int32_t key, size_t value_size) {
+    Tag(static_cast<uint32_t>(slot), kLengthDelimited);
+    Varint(1 + VarintSize(ZigZag(key)) + 1 + value_size);
+    Tag(1, kVarint);
+    Varint(ZigZag(key));
+  }
+
+  // A length-delimited field whose length is known only once it is written: BeginNested writes
+  // the tag and room for a 2-byte length and returns where the payload starts; EndNested writes
+  // the length, moving the payload when it needs another length size (under 128 or over 16383
+  // bytes).
+  size_t BeginNested(uint32_t field) {
+    Tag(field, kLengthDelimited);
+    Reserve(2);
+    position_ += 2;
+    return position_;
+  }
+  void EndNested(size_t payload_start) {
+    const size_t length = position_ - payload_start;
+    const size_t length_size = VarintSize(length);
+    if (ABSL_PREDICT_FALSE(length_size != 2)) {
+      Reserve(length_size);  // May move the string: take pointers after it.
+      char* payload = &out_[payload_start];
+      std::memmove(payload + length_size - 2, payload, length);
+      position_ = position_ + length_size - 2;
+    }
+    WriteVarint(&out_[payload_start - 2], length);
+  }
+
+  void Finish() { out_.resize(position_); }
+
+ private:
+  // Room for `n` more bytes at position_.
+  char* Reserve(size_t n) {
+    if (ABSL_PREDICT_FALSE(position_ + n > out_.size())) {
+      out_.resize(std::max<size_t>({2 * out_.size(), position_ + n, 256}));
+    }
+    return &out_[position_];
+  }
+
+  std::string& out_;
+  size_t position_;
+};
+
 // Writes one bag as serialized CompressedAttributes, without building a message: the words
 // first, then one map entry per attribute, in the order AttributeEncoder adds them, so that the
 // bytes parse into the message AttributeEncoder builds.
 absl::Status EncodeBagBytes(const CodecTables& tables, const Bag& bag, uint32_t global_word_count,
                             std::string* out);
+
+// Writes `bag` as one element of a request: field `field` (length-delimited) holding a
+// CompressedAttributes without `words`, its names and strings indexed by `indexer` (so in the
+// request's `default_words`), its entries in the order AttributeEncoder adds them. With
+// `unchanged` (DELTA_ENCODING: the bag the receiver holds), attributes with the same value
+// there are left out. InvalidArgument when CheckEncodable refuses a value: the writer's
+// position is then back where it was (words the element added to the dictionary stay: Truncate
+// it). Hot path: no allocation once the writer's string and the dictionary have room.
+absl::Status WriteElement(const CodecTables& tables, const Bag& bag, const Bag* unchanged,
+                          uint32_t field, WordIndexer& indexer, ByteWriter& writer);
 
 // Calls `fn` for every attribute of `bag`, parents included: in the order set when the bag has no
 // parent, else in Bag::ForEach order. `id` is the attribute's id in `tables.vocabulary`, given

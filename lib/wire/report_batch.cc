@@ -33,6 +33,12 @@ struct BatchDecodeState {
 
 namespace {
 
+// ReportRequest's field numbers.
+constexpr uint32_t kAttributesField = 1;
+constexpr uint32_t kDefaultWordsField = 2;
+constexpr uint32_t kGlobalWordCountField = 3;
+constexpr uint32_t kSemanticsField = 4;
+
 using wire_internal::BatchDecodeState;
 using wire_internal::CodecTables;
 using wire_internal::TablesOf;
@@ -120,44 +126,18 @@ ReportBatchEncoder::ReportBatchEncoder(std::shared_ptr<const WireCodec> codec,
                                        ReportBatchOptions options)
     : codec_(std::move(codec)),
       options_(options),
-      dictionary_(std::make_unique<wire_internal::MessageDictionary>(nullptr)),
-      previous_(codec_->shared_vocabulary()) {
-  Clear();
-}
+      dictionary_(std::make_unique<wire_internal::MessageDictionary>(
+          wire_internal::MessageDictionary::kOwnCopies)),
+      previous_(std::make_unique<MutableBag>(codec_->shared_vocabulary())),
+      next_(std::make_unique<MutableBag>(codec_->shared_vocabulary())) {}
 
-ReportBatchEncoder::~ReportBatchEncoder() {
-  // The request's words belong to the dictionary: drop the request first.
-  request_ = nullptr;
-  arena_.reset();
-}
-
-size_t ReportBatchEncoder::size() const {
-  return static_cast<size_t>(request_->attributes_size());
-}
+ReportBatchEncoder::~ReportBatchEncoder() = default;
 
 void ReportBatchEncoder::Clear() {
-  // The first arena block: a typical request fits, and it grows to fit the largest seen.
-  constexpr size_t kMinArenaBlock = 16 * 1024;
-  dictionary_->Clear();  // Detaches the pooled words from the request.
-  const size_t used = arena_ == nullptr ? 0 : arena_->SpaceAllocated();
-  request_ = nullptr;
-  if (arena_ == nullptr || used > arena_block_size_) {
-    // First use, or the last request spilled into blocks the arena allocated: enlarge ours.
-    arena_.reset();
-    arena_block_size_ = std::max(kMinArenaBlock, 2 * used);
-    arena_block_ = std::make_unique<char[]>(arena_block_size_);
-    google::protobuf::ArenaOptions arena_options;
-    arena_options.initial_block = arena_block_.get();
-    arena_options.initial_block_size = arena_block_size_;
-    arena_ = std::make_unique<google::protobuf::Arena>(arena_options);
-  } else {
-    arena_->Reset();
-  }
-  request_ = google::protobuf::Arena::CreateMessage<ReportRequest>(arena_.get());
-  dictionary_->RebindPooled(request_->mutable_default_words());
-  request_->set_global_word_count(options_.global_word_count);
-  request_->set_repeated_attributes_semantics(options_.semantics);
-  previous_.Reset();
+  dictionary_->Clear();
+  elements_end_ = 0;
+  size_ = 0;
+  previous_->Reset();
 }
 
 absl::Status ReportBatchEncoder::set_global_word_count(uint32_t global_word_count) {
@@ -167,72 +147,68 @@ absl::Status ReportBatchEncoder::set_global_word_count(uint32_t global_word_coun
   }
   MIXLET_RETURN_IF_ERROR(wire_internal::CheckGlobalWordCount(global_word_count));
   options_.global_word_count = global_word_count;
-  request_->set_global_word_count(global_word_count);
   return absl::OkStatus();
 }
 
 bool ReportBatchEncoder::CoversPrevious(const Bag& bag) const {
   const bool same_vocabulary = &bag.vocabulary() == &codec_->vocabulary();
   bool covered = true;
-  previous_.ForEachOwn([&](absl::optional<AttributeId> id, absl::string_view name, const Value&) {
+  previous_->ForEachOwn([&](absl::optional<AttributeId> id, absl::string_view name, const Value&) {
     if (covered) covered = (same_vocabulary && id ? bag.Get(*id) : bag.Find(name)) != nullptr;
   });
   return covered;
 }
 
-absl::Status ReportBatchEncoder::AddDelta(const Bag& bag, CompressedAttributes* element) {
-  wire_internal::AttributeEncoder encoder(TablesOf(*codec_), options_.global_word_count,
-                                          dictionary_.get(), element);
-  absl::Status status;
-  wire_internal::VisitBag(
-      TablesOf(*codec_), bag,
-      [&](absl::optional<AttributeId> id, absl::string_view name, const Value& value) {
-        if (!status.ok()) return;
-        const Value* before = id ? previous_.Get(*id) : previous_.Find(name);
-        if (before != nullptr && *before == value) return;  // Unchanged: the receiver has it.
-        status = encoder.Add(id, name, value);
-      });
-  return status;
-}
-
 absl::StatusOr<bool> ReportBatchEncoder::Add(const Bag& bag) {
+  // Hot path: no allocation once warm; only message words are hashed.
   const bool delta = options_.semantics == ReportRequest::DELTA_ENCODING;
   if (delta && !empty() && !CoversPrevious(bag)) return false;
-
-  const size_t words_before = dictionary_->size();
-  CompressedAttributes* element = request_->add_attributes();
-  absl::Status status;
-  if (delta && size() > 1) {
-    status = AddDelta(bag, element);
-  } else {
-    wire_internal::AttributeEncoder encoder(TablesOf(*codec_), options_.global_word_count,
-                                            dictionary_.get(), element);
-    status = encoder.AddBag(bag);
-  }
-  if (!status.ok()) {
-    request_->mutable_attributes()->RemoveLast();
-    dictionary_->Truncate(words_before);
-    return status;
-  }
-
   if (delta) {
-    // The receiver now holds exactly `bag` (it covers the previous one).
-    previous_.Reset();
+    // What the receiver will hold after this element: exactly `bag`, since it covers the
+    // previous one. Copied first, because a bag of another vocabulary may type a name
+    // differently from the codec's, and then its deltas cannot be tracked.
+    next_->Reset();
+    absl::Status status;
     wire_internal::VisitBag(
         TablesOf(*codec_), bag,
         [&](absl::optional<AttributeId> id, absl::string_view name, const Value& value) {
-          absl::Status copied = id ? previous_.Set(*id, value) : previous_.Set(name, value);
-          if (status.ok()) status = copied;
+          if (status.ok()) status = id ? next_->Set(*id, value) : next_->Set(name, value);
         });
-    if (!status.ok()) {
-      // The bag's vocabulary types a name differently from the codec's: cannot track deltas.
-      request_->mutable_attributes()->RemoveLast();
-      dictionary_->Truncate(words_before);
-      previous_.Reset();
-      return status;
-    }
+    if (!status.ok()) return status;
   }
+
+  const size_t words_before = dictionary_->size();
+  wire_internal::WordIndexer indexer(TablesOf(*codec_), options_.global_word_count,
+                                     dictionary_.get());
+  wire_internal::ByteWriter writer(&buffer_, elements_end_);
+  absl::Status status = wire_internal::WriteElement(TablesOf(*codec_), bag,
+                                                    delta && !empty() ? previous_.get() : nullptr,
+                                                    kAttributesField, indexer, writer);
+  if (!status.ok()) {
+    dictionary_->Truncate(words_before);
+    return status;
+  }
+  elements_end_ = writer.position();
+  ++size_;
+  if (delta) std::swap(previous_, next_);
   return true;
+}
+
+absl::string_view ReportBatchEncoder::bytes() {
+  wire_internal::ByteWriter writer(&buffer_, elements_end_);
+  for (size_t i = 0; i < dictionary_->size(); ++i) {
+    writer.BytesField(kDefaultWordsField, dictionary_->word(i));
+  }
+  // Protobuf leaves out scalars equal to their default, zero.
+  if (options_.global_word_count != 0) {
+    writer.Tag(kGlobalWordCountField, wire_internal::kVarint);
+    writer.Varint(options_.global_word_count);
+  }
+  if (options_.semantics != 0) {
+    writer.Tag(kSemanticsField, wire_internal::kVarint);
+    writer.Varint(static_cast<uint32_t>(options_.semantics));
+  }
+  return absl::string_view(buffer_.data(), writer.position());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,20 +258,22 @@ absl::StatusOr<ReportBatchResult> ReportBatchDecoder::DecodeBytes(
     MIXLET_RETURN_IF_ERROR(r.ReadTag(&tag));
     const uint32_t field = tag >> 3;
     const uint32_t wire_type = tag & 7;
-    if ((field == 1 || field == 2) && wire_type == wire_internal::kLengthDelimited) {
+    if ((field == kAttributesField || field == kDefaultWordsField) &&
+        wire_type == wire_internal::kLengthDelimited) {
       absl::string_view payload;
       size_t unused_offset;
       MIXLET_RETURN_IF_ERROR(r.ReadLengthDelimited(&payload, &unused_offset));
-      if (field == 1) {
+      if (field == kAttributesField) {
         state.elements.push_back(payload);
       } else {
         state.default_words.Add(payload);
       }
-    } else if ((field == 3 || field == 4) && wire_type == wire_internal::kVarint) {
+    } else if ((field == kGlobalWordCountField || field == kSemanticsField) &&
+               wire_type == wire_internal::kVarint) {
       uint64_t v = 0;
       MIXLET_RETURN_IF_ERROR(r.ReadVarint(&v));
       // uint32 and enum (int32) fields keep the low 32 bits, as protobuf does.
-      if (field == 3) {
+      if (field == kGlobalWordCountField) {
         global_word_count = static_cast<uint32_t>(v);
       } else {
         semantics = static_cast<int32_t>(static_cast<uint32_t>(v));

@@ -1,5 +1,6 @@
 #include "e2e/malformed_reports.h"
 
+#include <cstdlib>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -54,7 +55,8 @@ istio::mixer::v1::ReportRequest GoodAndBadRequest() {
   auto encoder = ReportBatchEncoder::Create(WireCodec::Create(Vocabulary::Standard())).value();
   encoder->Add(bag).IgnoreError();
   encoder->Add(bag).IgnoreError();
-  istio::mixer::v1::ReportRequest request = encoder->request();
+  istio::mixer::v1::ReportRequest request;
+  if (!request.ParseFromString(std::string(encoder->bytes()))) std::abort();
   (*request.mutable_attributes(1)->mutable_strings())[9999] = 124;
   return request;
 }

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -156,7 +157,11 @@ inline istio::mixer::v1::ReportRequest TcpRequest(
   auto encoder =
       ReportBatchEncoder::Create(WireCodec::Create(Vocabulary::Standard()), options).value();
   for (int64_t n : received) encoder->Add(*TcpBag(n, source)).IgnoreError();
-  return encoder->request();
+  istio::mixer::v1::ReportRequest request;
+  if (!request.ParseFromString(std::string(encoder->bytes()))) {
+    throw std::runtime_error("TcpRequest: the encoder's bytes do not parse");
+  }
+  return request;
 }
 
 inline std::shared_ptr<::grpc::Channel> Connect(int port) {

@@ -133,7 +133,7 @@ TEST_CASE("PollThread: Start refuses bad arguments", "[proxy]") {
 // Counts the reports of each event that reach the transport, decoding every request.
 class DecodingTransport : public ReportTransport {
  public:
-  void Send(const istio::mixer::v1::ReportRequest& request,
+  void Send(absl::string_view request, size_t reports,
             std::function<void(absl::Status)> done) override {
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -142,7 +142,7 @@ class DecodingTransport : public ReportTransport {
             const Value* event = bag.Find("connection.event");
             if (event != nullptr) ++events[std::string(event->string())];
           });
-      if (!r.ok() || !r->ok()) ++errors;
+      if (!r.ok() || !r->ok() || r->total != reports) ++errors;
     }
     done(absl::OkStatus());
   }

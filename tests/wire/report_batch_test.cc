@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "testing/count_allocations.h"
 #include "wire/wire_testing.h"
@@ -36,6 +38,17 @@ std::unique_ptr<ReportBatchEncoder> NewEncoder(ReportSemantics semantics) {
       ReportBatchEncoder::Create(Codec(), options);
   REQUIRE(encoder.ok());
   return *std::move(encoder);
+}
+
+// The encoder's pending request, parsed from the bytes it wrote. Protobuf's parser accepts
+// non-minimal encodings, so the size check makes sure every length and varint is minimal, as
+// protobuf writes them.
+ReportRequest Parsed(ReportBatchEncoder& encoder) {
+  const absl::string_view bytes = encoder.bytes();
+  ReportRequest request;
+  REQUIRE(request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  CHECK(request.ByteSizeLong() == bytes.size());
+  return request;
 }
 
 // Owns copies of the bags a decoder delivers.
@@ -124,7 +137,7 @@ TEST_CASE("ReportBatchEncoder: the EXPECTED.md 3 request", "[wire]") {
   MutableBag bag(Codec()->shared_vocabulary());
   wire_testing::FillSampleReport(&bag);
   REQUIRE(*encoder->Add(bag));
-  const ReportRequest& r = encoder->request();
+  const ReportRequest& r = Parsed(*encoder);
   CHECK(r.global_word_count() == 222);
   CHECK(r.repeated_attributes_semantics() == ReportRequest::INDEPENDENT_ENCODING);
   CHECK(std::vector<std::string>(r.default_words().begin(), r.default_words().end()) ==
@@ -155,7 +168,7 @@ TEST_CASE("ReportBatchEncoder: independent batches share default_words and round
   auto encoder = NewEncoder(ReportRequest::INDEPENDENT_ENCODING);
   const auto bags = ConnectionReports();
   for (const auto& bag : bags) REQUIRE(*encoder->Add(*bag));
-  const ReportRequest& r = encoder->request();
+  const ReportRequest& r = Parsed(*encoder);
   REQUIRE(r.attributes_size() == 3);
   for (const CompressedAttributes& a : r.attributes()) CHECK(a.words_size() == 0);
   // Each word once, for all three bags.
@@ -177,11 +190,11 @@ TEST_CASE("ReportBatchEncoder: delta batches send only changes and round trip", 
   const auto bags = ConnectionReports();
   for (const auto& bag : bags) REQUIRE(*encoder->Add(*bag));
   REQUIRE(*encoder->Add(*bags[2]));  // Unchanged: an empty element repeats the bag.
-  const ReportRequest& r = encoder->request();
+  const ReportRequest& r = Parsed(*encoder);
   REQUIRE(r.attributes_size() == 4);
   CHECK(r.repeated_attributes_semantics() == ReportRequest::DELTA_ENCODING);
   // DELTA_ENCODING is the proto default, so field 4 is absent on the wire.
-  const std::vector<uint32_t> fields = TopLevelFields(r.SerializeAsString());
+  const std::vector<uint32_t> fields = TopLevelFields(std::string(encoder->bytes()));
   CHECK(std::count(fields.begin(), fields.end(), 1u) == 4);
   CHECK(std::count(fields.begin(), fields.end(), 3u) == 1);
   CHECK(std::count(fields.begin(), fields.end(), 4u) == 0);
@@ -208,18 +221,18 @@ TEST_CASE("ReportBatchEncoder: a delta cannot delete, so such a bag needs a new 
   auto encoder = NewEncoder(ReportRequest::DELTA_ENCODING);
   const auto bags = ConnectionReports();
   REQUIRE(*encoder->Add(*bags[2]));  // Has connection.duration.
-  const ReportRequest before = encoder->request();
+  const ReportRequest before = Parsed(*encoder);
   absl::StatusOr<bool> added = encoder->Add(*bags[1]);  // Lacks it.
   REQUIRE(added.ok());
   CHECK_FALSE(*added);
   CHECK(encoder->size() == 1);
-  CHECK(google::protobuf::util::MessageDifferencer::Equals(encoder->request(), before));
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*encoder), before));
 
   encoder->Clear();
   CHECK(encoder->empty());
   REQUIRE(*encoder->Add(*bags[1]));
   Collected collected;
-  DecodeBothWays(encoder->request(), &collected);
+  DecodeBothWays(Parsed(*encoder), &collected);
   REQUIRE(collected.bags.size() == 1);
   CHECK(BagDiff(*bags[1], *collected.bags[0]) == "");
 
@@ -230,7 +243,7 @@ TEST_CASE("ReportBatchEncoder: a delta cannot delete, so such a bag needs a new 
   SetStringMap(&fewer_labels, "source.labels", {{"app", "ratings"}});
   REQUIRE(*encoder->Add(fewer_labels));
   collected.bags.clear();
-  DecodeBothWays(encoder->request(), &collected);
+  DecodeBothWays(Parsed(*encoder), &collected);
   REQUIRE(collected.bags.size() == 2);
   CHECK(BagDiff(fewer_labels, *collected.bags[1]) == "");
 }
@@ -246,7 +259,7 @@ TEST_CASE("ReportBatchEncoder: Clear reuses the request and starts afresh", "[wi
   auto fresh = NewEncoder(ReportRequest::INDEPENDENT_ENCODING);
   REQUIRE(*fresh->Add(sample));
   // Map order on the wire depends on each map's history, so compare as messages.
-  CHECK(google::protobuf::util::MessageDifferencer::Equals(reused->request(), fresh->request()));
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*reused), Parsed(*fresh)));
 }
 
 TEST_CASE("ReportBatchEncoder: a bag that cannot be encoded leaves the request unchanged",
@@ -256,7 +269,7 @@ TEST_CASE("ReportBatchEncoder: a bag that cannot be encoded leaves the request u
     auto encoder = NewEncoder(semantics);
     const auto bags = ConnectionReports();
     REQUIRE(*encoder->Add(*bags[0]));
-    const ReportRequest before = encoder->request();
+    const ReportRequest before = Parsed(*encoder);
     MutableBag bad(Codec()->shared_vocabulary());
     wire_testing::FillOutboundTcpReport(&bad);
     // A word no bag had, set before the bad timestamp: its encoding must be undone too.
@@ -264,10 +277,10 @@ TEST_CASE("ReportBatchEncoder: a bag that cannot be encoded leaves the request u
     REQUIRE(bad.Set("context.time", Value::TimestampValue(Timestamp{1, -5})).ok());
     absl::StatusOr<bool> added = encoder->Add(bad);
     CHECK(added.status().code() == absl::StatusCode::kInvalidArgument);
-    CHECK(google::protobuf::util::MessageDifferencer::Equals(encoder->request(), before));
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*encoder), before));
     REQUIRE(*encoder->Add(*bags[1]));
     Collected collected;
-    DecodeBothWays(encoder->request(), &collected);
+    DecodeBothWays(Parsed(*encoder), &collected);
     REQUIRE(collected.bags.size() == 2);
     CHECK(BagDiff(*bags[1], *collected.bags[1]) == "");
   }
@@ -280,20 +293,20 @@ TEST_CASE("ReportBatchEncoder: rolls back a failed bag past the scanned dictiona
     REQUIRE(many.Set(absl::StrCat("x.", i), Value::String(absl::StrCat("word ", i))).ok());
   }
   REQUIRE(*encoder->Add(many));  // 80 words: the dictionary is hashed now.
-  const ReportRequest before = encoder->request();
+  const ReportRequest before = Parsed(*encoder);
   MutableBag bad(Codec()->shared_vocabulary());
   for (int i = 0; i < 40; ++i) {
     REQUIRE(bad.Set(absl::StrCat("y.", i), Value::String(absl::StrCat("new ", i))).ok());
   }
   REQUIRE(bad.Set("x.bad", Value::TimestampValue(Timestamp{0, -1})).ok());
   CHECK(encoder->Add(bad).status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(google::protobuf::util::MessageDifferencer::Equals(encoder->request(), before));
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*encoder), before));
   // The words of the failed bag are gone from the index too: they come back as new words.
   REQUIRE(bad.Set("x.bad", Value::TimestampValue(Timestamp{0, 1})).ok());
   REQUIRE(*encoder->Add(bad));
-  CHECK(encoder->request().default_words_size() == 80 + 80 + 1);
+  CHECK(Parsed(*encoder).default_words_size() == 80 + 80 + 1);
   Collected collected;
-  DecodeBothWays(encoder->request(), &collected);
+  DecodeBothWays(Parsed(*encoder), &collected);
   REQUIRE(collected.bags.size() == 2);
   CHECK(BagDiff(many, *collected.bags[0]) == "");
   CHECK(BagDiff(bad, *collected.bags[1]) == "");
@@ -311,18 +324,18 @@ TEST_CASE("ReportBatchEncoder: options are validated", "[wire]") {
 
   auto encoder = NewEncoder(ReportRequest::INDEPENDENT_ENCODING);
   REQUIRE(encoder->set_global_word_count(kGlobalDictionaryBaseSize).ok());
-  CHECK(encoder->request().global_word_count() == 111);
+  CHECK(Parsed(*encoder).global_word_count() == 111);
   MutableBag bag(Codec()->shared_vocabulary());
   wire_testing::FillSampleReport(&bag);
   REQUIRE(*encoder->Add(bag));
   // context.reporter.kind (201) is past the base list: a message word now.
-  CHECK(encoder->request().attributes(0).strings().count(201) == 0);
+  CHECK(Parsed(*encoder).attributes(0).strings().count(201) == 0);
   CHECK(encoder->set_global_word_count(222).code() == absl::StatusCode::kFailedPrecondition);
   encoder->Clear();
   CHECK(encoder->set_global_word_count(223).code() == absl::StatusCode::kInvalidArgument);
   Collected collected;
   REQUIRE(*encoder->Add(bag));
-  DecodeBothWays(encoder->request(), &collected);
+  DecodeBothWays(Parsed(*encoder), &collected);
   CHECK(BagDiff(bag, *collected.bags[0]) == "");
 }
 
@@ -525,8 +538,8 @@ TEST_CASE("ReportBatchDecoder: a warm decoder allocates nothing per request", "[
       REQUIRE(bag.Set("x-unknown.attribute", Value::Int64(i)).ok());
       REQUIRE(*encoder->Add(bag));
     }
-    const ReportRequest& request = encoder->request();
-    const std::string bytes = request.SerializeAsString();
+    const std::string bytes(encoder->bytes());
+    const ReportRequest request = Parsed(*encoder);
     ReportBatchDecoder decoder(Codec());
     int64_t sum = 0;
     auto deliver = [&](const Bag& bag) { sum += bag.Find("connection.received.bytes")->int64(); };
@@ -571,13 +584,125 @@ TEST_CASE("ReportBatchEncoder: a warm encoder allocates nothing and reuses its m
       // Every request decodes back to its bags, words and all.
       Collected collected;
       absl::StatusOr<ReportBatchResult> result =
-          ReportBatchDecoder(Codec()).DecodeBytes(encoder->request().SerializeAsString(),
+          ReportBatchDecoder(Codec()).DecodeBytes(encoder->bytes(),
                                                   [&](const Bag& bag) { collected(bag); });
       REQUIRE(result.ok());
       REQUIRE(result->delivered == count);
       for (size_t i = 0; i < count; ++i) CHECK(BagDiff(*bags[i], *collected.bags[i]).empty());
     }
   }
+}
+
+TEST_CASE("ReportBatchEncoder: writes the request in protobuf's field order", "[wire]") {
+  auto encoder = NewEncoder(ReportRequest::INDEPENDENT_ENCODING);
+  // An empty request: only global_word_count and the (non-default) semantics.
+  CHECK(TopLevelFields(std::string(encoder->bytes())) == std::vector<uint32_t>{3, 4});
+  const auto bags = ConnectionReports();
+  for (const auto& bag : bags) REQUIRE(*encoder->Add(*bag));
+  const std::string first(encoder->bytes());
+  std::vector<uint32_t> fields = TopLevelFields(first);
+  CHECK(std::is_sorted(fields.begin(), fields.end()));
+  CHECK(std::count(fields.begin(), fields.end(), 1u) == 3);
+  CHECK(static_cast<int>(std::count(fields.begin(), fields.end(), 2u)) ==
+        Parsed(*encoder).default_words_size());
+  // bytes() is repeatable, and Add after it writes over the completed tail.
+  CHECK(encoder->bytes() == first);
+  REQUIRE(*encoder->Add(*bags[0]));
+  fields = TopLevelFields(std::string(encoder->bytes()));
+  CHECK(std::is_sorted(fields.begin(), fields.end()));
+  CHECK(std::count(fields.begin(), fields.end(), 1u) == 4);
+  Collected collected;
+  DecodeBothWays(Parsed(*encoder), &collected);
+  REQUIRE(collected.bags.size() == 4);
+  CHECK(BagDiff(*bags[0], *collected.bags[3]) == "");
+
+  // global_word_count 0 is the proto default and left out too.
+  REQUIRE(encoder->set_global_word_count(0).code() == absl::StatusCode::kFailedPrecondition);
+  encoder->Clear();
+  REQUIRE(encoder->set_global_word_count(0).ok());
+  CHECK(TopLevelFields(std::string(encoder->bytes())) == std::vector<uint32_t>{4});
+}
+
+TEST_CASE("ReportBatchEncoder: elements of every length size round trip", "[wire]") {
+  // Element lengths with 1, 2 and 3 length bytes: the encoder guesses 2 and moves the rest.
+  for (size_t word_size : {size_t{0}, size_t{1}, size_t{100}, size_t{126}, size_t{200},
+                           size_t{16000}, size_t{16400}, size_t{70000}}) {
+    INFO("word size " << word_size);
+    for (ReportSemantics semantics :
+         {ReportRequest::INDEPENDENT_ENCODING, ReportRequest::DELTA_ENCODING}) {
+      auto encoder = NewEncoder(semantics);
+      MutableBag bag(Codec()->shared_vocabulary());
+      REQUIRE(bag.Set("request.path", Value::String(std::string(word_size, 'p'))).ok());
+      REQUIRE(bag.Set("context.protocol", Value::String("tcp")).ok());
+      MutableBag small(Codec()->shared_vocabulary());
+      REQUIRE(small.Set("context.protocol", Value::String("http")).ok());
+      REQUIRE(small.Set("request.path", Value::String("/")).ok());
+      REQUIRE(*encoder->Add(bag));
+      REQUIRE(*encoder->Add(small));
+      REQUIRE(*encoder->Add(bag));
+      REQUIRE(*encoder->Add(bag));  // DELTA_ENCODING: an empty element.
+      Collected collected;
+      const ReportBatchResult result = DecodeBothWays(Parsed(*encoder), &collected);
+      CHECK(result.ok());
+      REQUIRE(collected.bags.size() == 4);
+      CHECK(BagDiff(bag, *collected.bags[0]) == "");
+      CHECK(BagDiff(small, *collected.bags[1]) == "");
+      CHECK(BagDiff(bag, *collected.bags[2]) == "");
+      CHECK(BagDiff(bag, *collected.bags[3]) == "");
+    }
+  }
+}
+
+TEST_CASE("ReportBatchEncoder: thousands of message words, each once", "[wire]") {
+  auto encoder = NewEncoder(ReportRequest::INDEPENDENT_ENCODING);
+  std::vector<std::unique_ptr<MutableBag>> bags;
+  for (int i = 0; i < 300; ++i) {
+    bags.push_back(std::make_unique<MutableBag>(Codec()->shared_vocabulary()));
+    wire_testing::FillOutboundTcpReport(bags.back().get(), i, 2 * i);
+    // Each bag: a word of its own, and words shared with the bags before it.
+    REQUIRE(bags.back()->Set("connection.id", Value::String(absl::StrCat("conn-", i))).ok());
+    REQUIRE(bags.back()->Set("source.uid", Value::String(absl::StrCat("pod-", i % 40))).ok());
+    SetStringMap(bags.back().get(), "source.labels",
+                 {{absl::StrCat("k", i % 7), absl::StrCat("v", i % 13)}, {"app", "ratings"}});
+    REQUIRE(*encoder->Add(*bags.back()));
+  }
+  const ReportRequest r = Parsed(*encoder);
+  std::vector<std::string> words(r.default_words().begin(), r.default_words().end());
+  std::sort(words.begin(), words.end());
+  CHECK(std::adjacent_find(words.begin(), words.end()) == words.end());
+  CHECK(std::count_if(words.begin(), words.end(), [](const std::string& w) {
+          return absl::StartsWith(w, "conn-");
+        }) == 300);
+  Collected collected;
+  CHECK(DecodeBothWays(r, &collected).ok());
+  REQUIRE(collected.bags.size() == bags.size());
+  for (size_t i = 0; i < bags.size(); ++i) CHECK(BagDiff(*bags[i], *collected.bags[i]) == "");
+}
+
+TEST_CASE("ReportBatchEncoder: a delta bag whose vocabulary types a name otherwise is refused",
+          "[wire]") {
+  auto encoder = NewEncoder(ReportRequest::DELTA_ENCODING);
+  const auto bags = ConnectionReports();
+  REQUIRE(*encoder->Add(*bags[0]));
+  const ReportRequest before = Parsed(*encoder);
+  // The same bag, in a vocabulary in which connection.id is an INT64.
+  REQUIRE(bags[0]->Find("connection.id") != nullptr);
+  VocabularyBuilder builder = VocabularyBuilder::Standard();
+  REQUIRE(builder.Add("connection.id", ValueType::kInt64).ok());
+  std::shared_ptr<const Vocabulary> other = std::move(builder).Build();
+  MutableBag odd(other);
+  bags[0]->ForEach([&](absl::string_view name, const Value& value) {
+    if (name != "connection.id") REQUIRE(odd.Set(name, value).ok());
+  });
+  REQUIRE(odd.Set("connection.id", Value::Int64(7)).ok());
+  CHECK(encoder->Add(odd).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*encoder), before));
+  // The deltas still build on bags[0].
+  REQUIRE(*encoder->Add(*bags[1]));
+  Collected collected;
+  DecodeBothWays(Parsed(*encoder), &collected);
+  REQUIRE(collected.bags.size() == 2);
+  CHECK(BagDiff(*bags[1], *collected.bags[1]) == "");
 }
 
 }  // namespace

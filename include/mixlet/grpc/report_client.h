@@ -2,8 +2,8 @@
 // `istio.mixer.v1.Mixer/Report` method over gRPC, retrying what certainly was not applied.
 //
 // The client is the `ReportTransport` of the proxy layer's `ReportBatcher`: the batcher builds
-// requests and calls `Send`, the client delivers each one and calls `done` once with the final
-// outcome. Calls are asynchronous (no thread blocks on the network); one client may carry any
+// serialized requests and calls `Send`, which hands the bytes to gRPC without a copy or a
+// parse; the client delivers each one and calls `done` once with the final outcome. Calls are asynchronous (no thread blocks on the network); one client may carry any
 // number of requests at once over one HTTP/2 connection, and reconnects by itself.
 //
 // Retries never count a report twice. An attempt is retried only when the request certainly was
@@ -43,6 +43,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "istio/mixer/v1/report.pb.h"
 #include "mixlet/proxy/report_batcher.h"
@@ -100,13 +101,17 @@ class ReportClient : public ReportTransport {
   // called. Destroy the batcher first: its destructor waits for its requests to finish.
   ~ReportClient() override;
 
-  // Sends `request` (see the header comment for retries) and calls `done` exactly once, from a
-  // gRPC or retry thread, with OK, or the final error with the gRPC code as the absl code and
-  // the server's message (an invalid-dictionary refusal keeps the message istio/proxy and the
-  // batcher recognize). `request` must stay valid and unchanged until `done` runs. After
+  // Sends `request`, a serialized ReportRequest of `reports` elements, as it is (see the header
+  // comment for retries), and calls `done` exactly once, from a gRPC or retry thread, with OK,
+  // or the final error with the gRPC code as the absl code and the server's message (an
+  // invalid-dictionary refusal keeps the message istio/proxy and the batcher recognize). The
+  // bytes must stay valid and unchanged until `done` runs: they are not copied. After
   // `CancelAll`, `done` gets CANCELLED at once.
-  void Send(const istio::mixer::v1::ReportRequest& request,
+  void Send(absl::string_view request, size_t reports,
             std::function<void(absl::Status)> done) override;
+  // The same for a request message, serialized into memory the client owns until `done`.
+  void Send(const istio::mixer::v1::ReportRequest& request,
+            std::function<void(absl::Status)> done);
 
   // Ends every request at once: RPCs in flight are cancelled, waiting retries are not made, and
   // each `done` gets CANCELLED (counted in `failures`); later `Send` calls fail the same way.

@@ -11,8 +11,8 @@
 // Memory is bounded and the caller never blocks: at most `max_pending_requests` requests may be
 // with the transport at once (sent, not yet completed). When the server is slow or down and that
 // many are pending, a full batch is dropped instead of queued, and its reports are counted in
-// `stats().drops`. Requests are built in a small pool of encoders whose messages are cleared
-// and reused, never reallocated per flush. As istio/proxy did, reports are fire-and-forget (a
+// `stats().drops`. Requests are built, already serialized, in a small pool of encoders whose
+// buffers are cleared and reused, never reallocated per flush. As istio/proxy did, reports are fire-and-forget (a
 // failed send is counted, not retried), and an answer saying the global dictionary is invalid
 // makes later requests use only the 111-word base dictionary.
 //
@@ -37,15 +37,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "mixlet/attribute/bag.h"
 #include "mixlet/attribute/vocabulary.h"
 #include "mixlet/proxy/report_sink.h"
 #include "mixlet/wire/global_dictionary.h"
-
-namespace istio::mixer::v1 {
-class ReportRequest;  // istio/mixer/v1/report.pb.h
-}  // namespace istio::mixer::v1
 
 namespace mixlet {
 
@@ -54,11 +51,13 @@ namespace mixlet {
 class ReportTransport {
  public:
   virtual ~ReportTransport() = default;
-  // Sends `request` and calls `done` exactly once with the outcome, from any thread, possibly
-  // before Send returns. `request` stays valid and unchanged until `done` is called and must not
-  // be used after. `done` must not be called with the transport's own locks held if it can
-  // reach back into the transport (it takes the batcher's mutex and returns quickly).
-  virtual void Send(const istio::mixer::v1::ReportRequest& request,
+  // Sends `request`, a serialized `istio.mixer.v1.ReportRequest` of `reports` elements, and
+  // calls `done` exactly once with the outcome, from any thread, possibly before Send returns.
+  // The bytes `request` views stay valid and unchanged until `done` is called and must not be
+  // used after (copy them to keep them). `done` must not be called with the transport's own
+  // locks held if it can reach back into the transport (it takes the batcher's mutex and
+  // returns quickly).
+  virtual void Send(absl::string_view request, size_t reports,
                     std::function<void(absl::Status)> done) = 0;
 };
 

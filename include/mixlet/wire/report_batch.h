@@ -20,7 +20,7 @@
 //   auto codec = WireCodec::Create(Vocabulary::Standard());
 //   auto encoder = ReportBatchEncoder::Create(codec).value();
 //   for (const MutableBag& bag : reports) encoder->Add(bag).IgnoreError();
-//   Send(encoder->request());                         // then encoder->Clear()
+//   Send(encoder->bytes());                           // then encoder->Clear()
 //
 //   ReportBatchDecoder decoder(codec);                // server side, one per thread
 //   absl::StatusOr<ReportBatchResult> r =
@@ -31,13 +31,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "google/protobuf/arena.h"
 #include "istio/mixer/v1/report.pb.h"
 #include "mixlet/attribute/bag.h"
 #include "mixlet/attribute/mutable_bag.h"
@@ -61,8 +61,9 @@ struct ReportBatchOptions {
   uint32_t global_word_count = kGlobalDictionarySize;
 };
 
-// Builds one ReportRequest at a time, reusing its memory across requests. All elements share
-// `default_words` and have empty `words`. Not thread-safe.
+// Builds one ReportRequest at a time, straight in its serialized form (no generated message is
+// built), reusing its memory across requests. All elements share `default_words` and have empty
+// `words`. Not thread-safe.
 class ReportBatchEncoder {
  public:
   // InvalidArgument when `options.global_word_count` exceeds kGlobalDictionarySize or
@@ -70,7 +71,7 @@ class ReportBatchEncoder {
   static absl::StatusOr<std::unique_ptr<ReportBatchEncoder>> Create(
       std::shared_ptr<const WireCodec> codec, ReportBatchOptions options = {});
 
-  // Not copyable: the word index points into the request it builds.
+  // Not copyable: owns the buffers of the request it builds.
   ReportBatchEncoder(const ReportBatchEncoder&) = delete;
   ReportBatchEncoder& operator=(const ReportBatchEncoder&) = delete;
   ~ReportBatchEncoder();
@@ -81,14 +82,20 @@ class ReportBatchEncoder {
   // the pending request, Clear(), and Add again (Add never returns false on an empty request).
   // InvalidArgument when a value cannot be encoded (see WireCodec::Encode); the pending request
   // is then unchanged.
+  // Hot path: no allocation once warm (the buffers and word storage have grown to the largest
+  // request seen), no string hashing but of the message words (istio/proxy hashed them too).
   absl::StatusOr<bool> Add(const Bag& bag);
 
   // Number of elements in the pending request.
-  size_t size() const;
-  bool empty() const { return size() == 0; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
-  // The pending request, complete and ready to send. Valid until the next Add or Clear.
-  const istio::mixer::v1::ReportRequest& request() const { return *request_; }
+  // The pending request, serialized: a complete `istio.mixer.v1.ReportRequest` ready to send
+  // (its fields in number order, as protobuf writes them: the elements, `default_words`, then
+  // `global_word_count` and `repeated_attributes_semantics` unless zero). The view is valid until
+  // the next Add, Clear, set_global_word_count or bytes() call; completing the request costs a
+  // copy of its words.
+  absl::string_view bytes();
 
   // Starts a new request, keeping the memory of the previous one.
   void Clear();
@@ -102,20 +109,20 @@ class ReportBatchEncoder {
   ReportBatchEncoder(std::shared_ptr<const WireCodec> codec, ReportBatchOptions options);
   // DELTA_ENCODING: true when every attribute of `previous_` is in `bag`.
   bool CoversPrevious(const Bag& bag) const;
-  absl::Status AddDelta(const Bag& bag, istio::mixer::v1::CompressedAttributes* element);
 
   std::shared_ptr<const WireCodec> codec_;
   ReportBatchOptions options_;
+  // The request's `default_words`, with copies of the words.
   std::unique_ptr<wire_internal::MessageDictionary> dictionary_;
-  // The pending request lives on `arena_`, which Clear() resets (dropping its elements and map
-  // entries at once); the arena's first block, `arena_block_`, is reused, and grown when a
-  // request outgrew it, so that a warm encoder allocates nothing.
-  std::unique_ptr<char[]> arena_block_;
-  size_t arena_block_size_ = 0;
-  std::unique_ptr<google::protobuf::Arena> arena_;
-  istio::mixer::v1::ReportRequest* request_ = nullptr;
-  // DELTA_ENCODING: the bag the last element brings the receiver to.
-  MutableBag previous_;
+  // The serialized elements in [0, elements_end_); bytes() writes the rest of the request after
+  // them. Never shrunk, so a warm encoder neither allocates nor zeroes it again.
+  std::string buffer_;
+  size_t elements_end_ = 0;
+  size_t size_ = 0;
+  // DELTA_ENCODING: the bag the last element brings the receiver to, and the one being built
+  // for the next (they swap once the element is written).
+  std::unique_ptr<MutableBag> previous_;
+  std::unique_ptr<MutableBag> next_;
 };
 
 // One element of a request that was not delivered.
