@@ -91,6 +91,47 @@ TEST_CASE("AppendEscapedLabelValue: backslash, quote and newline", "[handler]") 
   }
 }
 
+// The escaping scans eight bytes at a time: every escaped character at every position of
+// values up to 40 bytes, alone and in pairs, against the byte-by-byte definition. Bytes that
+// differ from the escaped ones by one bit (the SWAR test must not confuse them) are the filler.
+TEST_CASE("AppendEscapedLabelValue: every position of values up to 40 bytes", "[handler]") {
+  auto reference = [](absl::string_view in) {
+    std::string out;
+    for (char c : in) {
+      if (c == '\\') {
+        out += "\\\\";
+      } else if (c == '"') {
+        out += "\\\"";
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out;
+  };
+  const char fillers[] = {'x', '\\' ^ 1, '"' ^ 1, '\n' ^ 1, '\x80', '\xdc', '\0'};
+  for (size_t n = 0; n <= 40; ++n) {
+    for (char filler : fillers) {
+      const std::string base(n, filler);
+      std::string out;
+      AppendEscapedLabelValue(base, &out);
+      CHECK(out == reference(base));
+      for (size_t i = 0; i < n; ++i) {
+        for (char special : {'\\', '"', '\n'}) {
+          std::string in = base;
+          in[i] = special;
+          in[n - 1 - i] = '\n';
+          out.clear();
+          AppendEscapedLabelValue(in, &out);
+          INFO(n << " " << i);
+          CHECK(out == reference(in));
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("AppendEscapedHelp: backslash and newline, quotes kept", "[handler]") {
   std::string out;
   AppendEscapedHelp("a \"b\" \\ c\nd", &out);

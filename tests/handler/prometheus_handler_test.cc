@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "mixlet/handler/prometheus_handler.h"
 #include "mixlet/value/owned_value.h"
@@ -289,6 +292,105 @@ TEST_CASE("PrometheusHandler: updating an existing series allocates nothing", "[
   testing::CountAllocations allocs2;
   for (int i = 0; i < 1000; ++i) hd->Handle(one);
   CHECK(allocs2.count() == 0);
+}
+
+// One metric of each kind fed the same values twice: as INT64/DOUBLE values with string or
+// absent labels (the common update, from the binding's hot record) and as STRING values (the
+// general path, which parses them). Both must give the same exposition and the same drops.
+TEST_CASE("PrometheusHandler: the common update and the general path agree", "[handler]") {
+  struct Report {
+    double value;
+    const char* label;  // nullptr: the label value is absent ("").
+  };
+  const Report reports[] = {
+      {5, "int"},        {0.25, "frac"},       {1, "frac"},
+      {-3, "neg"},       {-0.5, "neg"},        {std::nan(""), "nan"},
+      {9007199254740992.0, "big"},  {2, "big"},  {1e19, "huge"},
+      {std::numeric_limits<double>::infinity(), "inf"}, {7, nullptr}, {0, "zero"},
+      {1234567, "int"},  {9223372036854775807.0, "edge"},
+  };
+  for (const char* kind : {"COUNTER", "GAUGE", "DISTRIBUTION"}) {
+    INFO(kind);
+    auto typed = testing::MetricDescriptor("x.instance.ns", ValueType::kDouble,
+                                           {{"a", ValueType::kString}});
+    auto text = testing::MetricDescriptor("x.instance.ns", ValueType::kString,
+                                          {{"a", ValueType::kString}});
+    Fixture fast, general;
+    auto hf = fast.Build(Single(kind, {"a"}), {typed.get()});
+    auto hg = general.Build(Single(kind, {"a"}), {text.get()});
+    for (const Report& r : reports) {
+      const Value label = r.label != nullptr ? Value::String(r.label) : Value();
+      const bool integral = r.value == std::floor(r.value) && std::abs(r.value) < 9.2e18;
+      const Value number =
+          integral ? Value::Int64(static_cast<int64_t>(r.value)) : Value::Double(r.value);
+      Handle(*hf, {InstanceValues{typed.get(), {number, label, Value::String("")}}});
+      const std::string digits = std::isnan(r.value)   ? std::string("NaN")
+                                 : std::isinf(r.value) ? std::string("+Inf")
+                                 : integral ? absl::StrCat(static_cast<int64_t>(r.value))
+                                            : absl::StrFormat("%.17g", r.value);
+      Handle(*hg, {InstanceValues{text.get(), {Value::String(digits), label, Value::String("")}}});
+    }
+    const std::string exposition = fast.registry->TextExposition();
+    CHECK(exposition == general.registry->TextExposition());
+    CHECK_THAT(exposition, Catch::Contains("a=\"neg\""));  // created before the drop
+    CHECK(DroppedText(&fast.registry->Stats()[0]) == DroppedText(&general.registry->Stats()[0]));
+    CHECK(fast.log.size() == general.log.size());
+  }
+}
+
+TEST_CASE("PrometheusHandler: bindings beyond the hot record's limits take the general path",
+          "[handler]") {
+  Fixture f;
+  // 20 labels: more than a hot record holds inline.
+  std::vector<std::pair<std::string, ValueType>> dims;
+  std::vector<std::string> names;
+  for (int i = 0; i < 20; ++i) {
+    names.push_back(absl::StrCat("l", 10 + i));
+    dims.emplace_back(names.back(), ValueType::kString);
+  }
+  std::vector<const char*> label_names;
+  for (const std::string& n : names) label_names.push_back(n.c_str());
+  auto wide = testing::MetricDescriptor("x.instance.ns", ValueType::kInt64, dims);
+  auto h = f.Build(Single("COUNTER", label_names), {wide.get()});
+  InstanceValues v{wide.get(), {Value::Int64(3)}};
+  for (int i = 0; i < 20; ++i) v.fields.push_back(Value::String(names[i]));
+  v.fields.push_back(Value::String(""));
+  const Instance one[] = {v.instance()};
+  h->Handle(one);  // creates the series
+  testing::CountAllocations allocs;
+  for (int i = 0; i < 99; ++i) h->Handle(one);
+  CHECK(allocs.count() == 0);
+  CHECK_THAT(f.registry->TextExposition(), Catch::Contains("l29=\"l29\"} 300\n"));
+
+  // Fewer fields than the binding's indexes need: dropped, as before.
+  Handle(*h, {InstanceValues{wide.get(), {Value::Int64(1), Value::String("x")}}});
+  CHECK(DroppedText(&f.registry->Stats()[0]) == "invalid_instance=1;");
+  REQUIRE(f.log.size() == 1);
+  CHECK_THAT(f.log.lines[0], Catch::Contains("instance has 2 fields, expected at least 21"));
+}
+
+TEST_CASE("PrometheusHandler: field indexes beyond 16 bits take the general path",
+          "[handler]") {
+  Fixture f;
+  // The label's field comes after 70000 other fields.
+  auto d = std::make_shared<InstanceDescriptor>();
+  d->name = "x.instance.ns";
+  d->template_name = "metric";
+  d->field_names.push_back("value");
+  d->field_types.push_back(ValueType::kInt64);
+  for (int i = 0; i < 70000; ++i) {
+    d->field_names.push_back(absl::StrCat("monitored_resource_type", i));
+    d->field_types.push_back(ValueType::kString);
+  }
+  d->field_names.push_back("dimensions.a");
+  d->field_types.push_back(ValueType::kString);
+  auto h = f.Build(Single("COUNTER", {"a"}), {d.get()});
+  InstanceValues v{d.get(), std::vector<Value>(d->field_names.size(), Value::String(""))};
+  v.fields[0] = Value::Int64(4);
+  v.fields.back() = Value::String("far");
+  Handle(*h, {v, v});
+  CHECK(f.registry->TextExposition() ==
+        "# HELP istio_x x\n# TYPE istio_x counter\nistio_x{a=\"far\"} 8\n");
 }
 
 TEST_CASE("PrometheusHandler: 8 threads x 100000 reports give exact totals", "[handler]") {

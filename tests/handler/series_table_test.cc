@@ -50,6 +50,44 @@ TEST_CASE("SeriesTable: a series is created once and found again", "[handler]") 
   CHECK(table.size() == 4);
 }
 
+TEST_CASE("SeriesTable: differing label sets with one hash stay distinct series", "[handler]") {
+  // Callers pass the hash; force every label set onto one hash (the worst collision a weak
+  // hash could allow), through growth and deletion.
+  SeriesTable table(2, 0, 0, "overflow");
+  constexpr uint64_t kHash = 42;
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) names.push_back(absl::StrCat("svc-", i));
+  std::vector<Series*> created;
+  {
+    EpochDomain::ReadSection section;
+    SeriesTable::Outcome outcome;
+    for (const std::string& name : names) {
+      const absl::string_view labels[] = {name, "v1"};
+      Series* s = table.FindOrCreate(kHash, labels, &outcome);
+      CHECK(outcome == SeriesTable::Outcome::kCreated);
+      s->CounterAdd(1);
+      created.push_back(s);
+    }
+    for (size_t i = 0; i < names.size(); ++i) {
+      const absl::string_view labels[] = {names[i], "v1"};
+      CHECK(table.Find(kHash, labels) == created[i]);
+      CHECK(created[i]->hash() == kHash);
+      CHECK(LabelStrings(*created[i]) == std::vector<std::string>{names[i], "v1"});
+    }
+    const absl::string_view other[] = {"svc-0", "v2"};
+    CHECK(table.Find(kHash, other) == nullptr);
+  }
+  CHECK(table.size() == names.size());
+  // Expire the even ones: the odd ones are still found past their tombstones.
+  for (size_t i = 0; i < names.size(); i += 2) created[i]->deadline.store(5);
+  CHECK(table.DeleteExpired(10) == names.size() / 2);
+  EpochDomain::ReadSection section;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const absl::string_view labels[] = {names[i], "v1"};
+    CHECK(table.Find(kHash, labels) == (i % 2 == 1 ? created[i] : nullptr));
+  }
+}
+
 TEST_CASE("SeriesTable: finding an existing series allocates nothing", "[handler]") {
   SeriesTable table(3, 0, 0, "overflow");
   EpochDomain::ReadSection section;

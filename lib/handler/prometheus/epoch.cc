@@ -84,7 +84,10 @@ EpochDomain::Record* EpochDomain::AcquireRecord() {
 
 void EpochDomain::ReleaseRecordForThreadExit(Record* record) {
   tls_record_ = nullptr;
-  record->depth = 0;
+  // A thread cannot exit inside a section (sections are scoped); should one, the next owner
+  // must still start outside.
+  const uint64_t seq = record->seq.load(std::memory_order_relaxed);
+  if (seq & 1) record->seq.store(seq + 1, std::memory_order_release);
   record->in_use.store(false, std::memory_order_release);
 }
 

@@ -36,10 +36,10 @@ namespace mixlet::handler_internal {
 
 class EpochDomain {
  public:
-  // One thread's section counter: odd while the thread is inside a section.
+  // One thread's section counter: odd while the thread is inside a section. Written only by
+  // the owning thread (so it reads its own count with a relaxed load).
   struct Record {
     std::atomic<uint64_t> seq{0};
-    int depth = 0;                      // Touched only by the owning thread.
     std::atomic<bool> in_use{false};    // Owned by a live thread.
     Record* next = nullptr;             // Immutable once published.
   };
@@ -57,12 +57,15 @@ class EpochDomain {
   // The process-wide domain used by every series table.
   static EpochDomain& Global();
 
-    // RAII read section on the global domain.
+  // RAII read section on the global domain. A section inside another (the count is already
+  // odd) changes nothing: only the outermost one enters and leaves.
   class ReadSection {
    public:
     ReadSection() : record_(ThreadRecord()) {
-      if (record_->depth++ == 0) {
-        const uint64_t odd = record_->seq.load(std::memory_order_relaxed) + 1;
+      const uint64_t seq = record_->seq.load(std::memory_order_relaxed);
+      outermost_ = (seq & 1) == 0;
+      if (outermost_) {
+        const uint64_t odd = seq + 1;
         if (light_readers_) {
           // Writers run membarrier(), which makes this store visible or the writer's unlink
           // visible to the loads below; the compiler must only keep the order.
@@ -76,7 +79,7 @@ class EpochDomain {
       }
     }
     ~ReadSection() {
-      if (--record_->depth == 0) {
+      if (outermost_) {
         record_->seq.store(record_->seq.load(std::memory_order_relaxed) + 1,
                            std::memory_order_release);
       }
@@ -86,6 +89,7 @@ class EpochDomain {
 
    private:
     Record* record_;
+    bool outermost_;
   };
 
   // Call after unlinking: the token says which readers may still see the unlinked memory.

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace mixlet::handler_internal {
@@ -70,11 +72,41 @@ std::string FormatPromFloat(double v) {
   return out;
 }
 
+namespace {
+
+constexpr uint64_t kLowBits = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// Nonzero when some byte of `w` is `c`: the exact zero-byte test applied to w ^ cccccccc.
+inline uint64_t HasByte(uint64_t w, unsigned char c) {
+  const uint64_t x = w ^ (kLowBits * c);
+  return (x - kLowBits) & ~x & kHighBits;
+}
+
+inline bool NeedsLabelEscape(char c) { return c == '\\' || c == '"' || c == '\n'; }
+
+// The index of the first byte at or after `i` that a label value escapes, or `value.size()`.
+// Eight bytes per step where it can: label values rarely need escaping, so most are passed
+// over whole and appended in one piece.
+size_t NextLabelEscape(absl::string_view value, size_t i) {
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, value.data() + i, sizeof w);
+    if (HasByte(w, '\\') | HasByte(w, '"') | HasByte(w, '\n')) break;
+  }
+  for (; i < value.size(); ++i) {
+    if (NeedsLabelEscape(value[i])) return i;
+  }
+  return value.size();
+}
+
+}  // namespace
+
 void AppendEscapedLabelValue(absl::string_view value, std::string* out) {
   size_t start = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
+  for (size_t i = NextLabelEscape(value, 0); i < value.size();
+       i = NextLabelEscape(value, i + 1)) {
     const char c = value[i];
-    if (c != '\\' && c != '"' && c != '\n') continue;
     out->append(value.data() + start, i - start);
     out->append(c == '\\' ? "\\\\" : c == '"' ? "\\\"" : "\\n");
     start = i + 1;

@@ -77,13 +77,41 @@ size_t CapacityFor(size_t live) {
   return capacity;
 }
 
+// splitmix64's output function: spreads one random seed into independent-looking keys.
+uint64_t SplitMix(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+LabelHashKeys MakeLabelHashKeys() {
+  uint64_t state = RandomSeed();
+  LabelHashKeys keys;
+  keys.position = SplitMix(&state);
+  keys.block = SplitMix(&state);
+  keys.length = SplitMix(&state) | 1;
+  keys.finish = SplitMix(&state);
+  return keys;
+}
+
 }  // namespace
 
-const uint64_t kLabelHashSeed = RandomSeed();
+const LabelHashKeys kLabelHashKeys = MakeLabelHashKeys();
 
-SeriesTable::Slots::Slots(size_t capacity)
-    : mask(capacity - 1), slot(new std::atomic<Series*>[capacity]) {
-  for (size_t i = 0; i < capacity; ++i) slot[i].store(nullptr, std::memory_order_relaxed);
+SeriesTable::SlotsPtr SeriesTable::Slots::New(size_t capacity) {
+  static_assert(sizeof(Slots) % alignof(std::atomic<Series*>) == 0, "slots stay aligned");
+  void* memory = ::operator new(sizeof(Slots) + capacity * sizeof(std::atomic<Series*>));
+  auto* slots = new (memory) Slots{capacity - 1};
+  auto* slot = reinterpret_cast<std::atomic<Series*>*>(slots + 1);
+  for (size_t i = 0; i < capacity; ++i) new (&slot[i]) std::atomic<Series*>(nullptr);
+  return SlotsPtr(slots);
+}
+
+void SeriesTable::Slots::Deleter::operator()(Slots* slots) const {
+  // The slots are trivially destructible atomics of pointers.
+  slots->~Slots();
+  ::operator delete(slots);
 }
 
 SeriesTable::SeriesTable(size_t label_count, size_t bucket_cells, size_t max_series,
@@ -92,7 +120,7 @@ SeriesTable::SeriesTable(size_t label_count, size_t bucket_cells, size_t max_ser
       bucket_cells_(bucket_cells),
       max_series_(max_series),
       overflow_value_(std::move(overflow_value)) {
-  owned_slots_ = std::make_unique<Slots>(kInitialCapacity);
+  owned_slots_ = Slots::New(kInitialCapacity);
   slots_.store(owned_slots_.get(), std::memory_order_release);
 }
 
@@ -100,7 +128,7 @@ SeriesTable::~SeriesTable() {
   MutexLock lock(&mu_);
   const Slots& slots = *owned_slots_;
   for (size_t i = 0; i <= slots.mask; ++i) {
-    Series* s = slots.slot[i].load(std::memory_order_relaxed);
+    Series* s = slots.slot(i).load(std::memory_order_relaxed);
     if (s != nullptr && s != Tombstone()) Series::Destroy(s);
   }
   for (Retired& r : retired_) {
@@ -112,12 +140,13 @@ Series* Series::Create(uint64_t hash, absl::Span<const absl::string_view> labels
                        size_t bucket_cells) {
   size_t bytes = 0;
   for (absl::string_view v : labels) bytes += v.size();
-  const size_t size = sizeof(Series) + labels.size() * sizeof(absl::string_view) + bytes;
+  const size_t size = sizeof(Series) + sizeof(Series::Key) +
+                      labels.size() * sizeof(absl::string_view) + bytes;
   void* memory = ::operator new(size, std::align_val_t{alignof(Series)});
   auto* s = new (memory) Series();
-  s->hash = hash;
   s->label_count = static_cast<uint32_t>(labels.size());
-  auto* views = reinterpret_cast<absl::string_view*>(s + 1);
+  auto* key = new (s + 1) Series::Key{hash};
+  auto* views = reinterpret_cast<absl::string_view*>(key + 1);
   char* text = reinterpret_cast<char*>(views + labels.size());
   for (size_t i = 0; i < labels.size(); ++i) {
     if (!labels[i].empty()) std::memcpy(text, labels[i].data(), labels[i].size());
@@ -189,15 +218,15 @@ Series* SeriesTable::OverflowSeriesLocked() {
 void SeriesTable::InsertLocked(Series* s) {
   if ((used_ + 1) * 2 > owned_slots_->mask + 1) {
     // Rehash the live series into a fresh array (this also drops the tombstones).
-    auto fresh = std::make_unique<Slots>(CapacityFor(live_.load(std::memory_order_relaxed) + 1));
+    SlotsPtr fresh = Slots::New(CapacityFor(live_.load(std::memory_order_relaxed) + 1));
     const Slots& old = *owned_slots_;
     size_t moved = 0;
     for (size_t i = 0; i <= old.mask; ++i) {
-      Series* e = old.slot[i].load(std::memory_order_relaxed);
+      Series* e = old.slot(i).load(std::memory_order_relaxed);
       if (e == nullptr || e == Tombstone()) continue;
-      size_t j = e->hash & fresh->mask;
-      while (fresh->slot[j].load(std::memory_order_relaxed) != nullptr) j = (j + 1) & fresh->mask;
-      fresh->slot[j].store(e, std::memory_order_relaxed);
+      size_t j = e->hash() & fresh->mask;
+      while (fresh->slot(j).load(std::memory_order_relaxed) != nullptr) j = (j + 1) & fresh->mask;
+      fresh->slot(j).store(e, std::memory_order_relaxed);
       ++moved;
     }
     used_ = moved;
@@ -210,16 +239,16 @@ void SeriesTable::InsertLocked(Series* s) {
     ReclaimLocked();
   }
   const Slots& slots = *owned_slots_;
-  size_t i = s->hash & slots.mask;
+  size_t i = s->hash() & slots.mask;
   for (;; i = (i + 1) & slots.mask) {
-    Series* e = slots.slot[i].load(std::memory_order_relaxed);
+    Series* e = slots.slot(i).load(std::memory_order_relaxed);
     if (e == nullptr) {
       ++used_;
       break;
     }
     if (e == Tombstone()) break;  // Reuse: a reader passing by sees either value safely.
   }
-  slots.slot[i].store(s, std::memory_order_release);
+  slots.slot(i).store(s, std::memory_order_release);
   live_.fetch_add(1, std::memory_order_relaxed);
   version_.fetch_add(1, std::memory_order_release);
 }
@@ -230,10 +259,10 @@ size_t SeriesTable::DeleteExpired(int64_t now_nanos) {
   Retired retired;
   const Slots& slots = *owned_slots_;
   for (size_t i = 0; i <= slots.mask; ++i) {
-    Series* s = slots.slot[i].load(std::memory_order_relaxed);
+    Series* s = slots.slot(i).load(std::memory_order_relaxed);
     if (s == nullptr || s == Tombstone()) continue;
     if (s->deadline.load(std::memory_order_relaxed) > now_nanos) continue;
-    slots.slot[i].store(Tombstone(), std::memory_order_release);
+    slots.slot(i).store(Tombstone(), std::memory_order_release);
     if (s == overflow_) {
       overflow_ = nullptr;
     } else {
@@ -270,7 +299,7 @@ void SeriesTable::ForEachSorted(absl::FunctionRef<void(const Series&)> fn) const
     sorted_.clear();
     const Slots& slots = *slots_.load(std::memory_order_acquire);
     for (size_t i = 0; i <= slots.mask; ++i) {
-      Series* s = slots.slot[i].load(std::memory_order_acquire);
+      Series* s = slots.slot(i).load(std::memory_order_acquire);
       if (s != nullptr && s != Tombstone()) sorted_.push_back(s);
     }
     std::sort(sorted_.begin(), sorted_.end(), LabelsLess);

@@ -62,13 +62,19 @@ inline void AtomicAddDouble(std::atomic<uint64_t>& cell, double v) {
 inline constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 
 // One series. Aligned to a cache line so that threads updating different series never share one.
-// Its label values live right behind it in the same allocation (views, then the bytes), so a
-// lookup reaches them without chasing another pointer: create with `Create`, free with `Destroy`.
+// Its key lives right behind it in the same allocation (the hash, the label views, then the
+// bytes), so a lookup reaches it without chasing another pointer: create with `Create`, free
+// with `Destroy`. The first line holds what updates write and what renders read; the key starts
+// on the next line, so a lookup that probes past a series another thread is updating reads
+// nothing that thread writes.
 struct alignas(64) Series {
-  // Immutable once published.
-  uint64_t hash = 0;
-  uint32_t label_count = 0;
+  // Immutable once published: the start of the key behind the series.
+  struct Key {
+    uint64_t hash;
+  };
 
+  // Immutable once published.
+  uint32_t label_count = 0;
   // Expiry deadline in Unix nanoseconds (kNoDeadline when none applies).
   std::atomic<int64_t> deadline{kNoDeadline};
   // Counter: integer part. Gauge: value bits. Histogram: sum bits.
@@ -116,9 +122,15 @@ struct alignas(64) Series {
   }
   double HistogramSum() const { return BitsDouble(cell0.load(std::memory_order_relaxed)); }
 
+  const Key& key() const { return *reinterpret_cast<const Key*>(this + 1); }
+  uint64_t hash() const { return key().hash; }
   // Label values, in the metric's label order. Valid as long as the series.
   absl::Span<const absl::string_view> labels() const {
-    return {reinterpret_cast<const absl::string_view*>(this + 1), label_count};
+    return {label_data(), label_count};
+  }
+  // The first label view (as many as the table has labels). Hot path: no allocation.
+  const absl::string_view* label_data() const {
+    return reinterpret_cast<const absl::string_view*>(&key() + 1);
   }
 
   // A zeroed series holding a copy of `labels`; `bucket_cells` histogram buckets (0 for none).
@@ -126,7 +138,8 @@ struct alignas(64) Series {
                         size_t bucket_cells);
   static void Destroy(Series* series);
 };
-static_assert(sizeof(Series) % alignof(absl::string_view) == 0, "trailing views stay aligned");
+static_assert(sizeof(Series) == 64, "what updates write is one cache line");
+static_assert(sizeof(Series::Key) % alignof(absl::string_view) == 0, "trailing views stay aligned");
 
 class SeriesTable {
  public:
@@ -182,15 +195,24 @@ class SeriesTable {
   void ForEachSorted(absl::FunctionRef<void(const Series&)> fn) const;
 
  private:
+  // A slot array: the mask, then the slots in the same allocation (a lookup loads the mask and
+  // a slot without chasing a pointer between them). Create with `New`, own with `SlotsPtr`.
   struct Slots {
-    explicit Slots(size_t capacity);
     size_t mask;
-    std::unique_ptr<std::atomic<Series*>[]> slot;
+    std::atomic<Series*>& slot(size_t i) const {
+      return reinterpret_cast<std::atomic<Series*>*>(const_cast<Slots*>(this + 1))[i];
+    }
+    struct Deleter {
+      void operator()(Slots* slots) const;
+    };
+    // `capacity` (a power of two) empty slots.
+    static std::unique_ptr<Slots, Deleter> New(size_t capacity);
   };
+  using SlotsPtr = std::unique_ptr<Slots, Slots::Deleter>;
   struct Retired {
     EpochDomain::GraceToken grace;
     std::vector<Series*> series;
-    std::unique_ptr<Slots> slots;
+    SlotsPtr slots;
   };
 
   // Marks a deleted slot: a unique address, compared against and never dereferenced.
@@ -203,13 +225,14 @@ class SeriesTable {
                         absl::Span<const absl::string_view> labels) {
     // The table is never more than half full, so the probe always reaches an empty slot.
     for (size_t i = hash & slots.mask;; i = (i + 1) & slots.mask) {
-      Series* s = slots.slot[i].load(std::memory_order_acquire);
+      Series* s = slots.slot(i).load(std::memory_order_acquire);
       if (s == nullptr) return nullptr;
-      if (s != Tombstone() && s->hash == hash && LabelsEqual(*s, labels)) return s;
+      if (s != Tombstone() && s->hash() == hash && LabelsEqual(*s, labels)) return s;
     }
   }
+  // Hot path: no allocation; `labels` has the table's label count.
   static bool LabelsEqual(const Series& s, absl::Span<const absl::string_view> labels) {
-    const absl::string_view* mine = s.labels().data();
+    const absl::string_view* mine = s.label_data();
     for (size_t i = 0; i < labels.size(); ++i) {
       if (!BytesEqual(mine[i], labels[i])) return false;
     }
@@ -236,9 +259,9 @@ class SeriesTable {
   std::atomic<uint64_t> version_{0};
 
   absl::Mutex mu_;
-  std::unique_ptr<Slots> owned_slots_ ABSL_GUARDED_BY(mu_);  // What slots_ points to.
-  size_t used_ ABSL_GUARDED_BY(mu_) = 0;                     // Live + tombstones.
-  size_t regular_ ABSL_GUARDED_BY(mu_) = 0;                  // Live, overflow excluded.
+  SlotsPtr owned_slots_ ABSL_GUARDED_BY(mu_);  // What slots_ points to.
+  size_t used_ ABSL_GUARDED_BY(mu_) = 0;       // Live + tombstones.
+  size_t regular_ ABSL_GUARDED_BY(mu_) = 0;    // Live, overflow excluded.
   Series* overflow_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::vector<Retired> retired_ ABSL_GUARDED_BY(mu_);
 
