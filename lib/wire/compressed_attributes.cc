@@ -1,11 +1,13 @@
 #include "mixlet/wire/compressed_attributes.h"
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <limits>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -614,6 +616,19 @@ absl::Status DecodeCompressedMessage(const CodecTables& tables,
 // ---------------------------------------------------------------------------------------------
 // Encoding.
 
+namespace {
+
+uint64_t WordHashSeed() {
+  // The clock and, through absl::Hash, the address-space layout differ from process to process.
+  const auto now = static_cast<uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  return absl::Hash<std::pair<uint64_t, const void*>>{}(std::make_pair(now, &now));
+}
+
+}  // namespace
+
+const uint64_t kWordHashSeed = WordHashSeed();
+
 int32_t MessageDictionary::Add(absl::string_view word, size_t slot) {
   const absl::string_view stored = Store(word);
   views_.push_back(stored);
@@ -652,7 +667,7 @@ void MessageDictionary::Rehash(size_t capacity) {
   slots_.assign(capacity, 0);
   const size_t mask = capacity - 1;
   for (size_t k = 0; k < views_.size(); ++k) {
-    size_t i = absl::Hash<absl::string_view>{}(views_[k]) & mask;
+    size_t i = WordHash(views_[k]) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = static_cast<uint32_t>(k + 1);
   }
@@ -693,7 +708,7 @@ int32_t WordIndexer::Name(absl::optional<AttributeId> id, absl::string_view name
   return Word(name);
 }
 
-absl::Status CheckEncodable(absl::string_view name, const Value& value) {
+absl::Status CheckEncodableSlow(absl::string_view name, const Value& value) {
   if (value.type() == ValueType::kTimestamp) {
     return CheckTimestamp(name, value.timestamp().seconds, value.timestamp().nanos);
   }

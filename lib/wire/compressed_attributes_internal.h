@@ -20,7 +20,7 @@
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
-#include "absl/hash/hash.h"
+#include "absl/numeric/int128.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -399,13 +399,68 @@ absl::Status DecodeCompressedMessage(const CodecTables& tables,
 // ---------------------------------------------------------------------------------------------
 // Encoding.
 
+// A per-process random seed for WordHash, set before main.
+extern const uint64_t kWordHashSeed;
+
+// The hash a MessageDictionary probes with: wyhash-style (one 64x64->128 multiply per 16 bytes,
+// read with overlapping loads), seeded per process so that words a client sends cannot be
+// chosen to collide. Inline: a call into absl's hash cost more than the hashing here.
+// Hot path: no allocation.
+inline uint64_t WordHash(absl::string_view word) {
+  constexpr uint64_t kK0 = 0xa0761d6478bd642full;
+  constexpr uint64_t kK1 = 0xe7037ed1a0b428dbull;
+  auto load64 = [](const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  auto load32 = [](const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return uint64_t{v};
+  };
+  auto mix = [](uint64_t a, uint64_t b) {
+    const absl::uint128 product = absl::uint128(a) * b;
+    return absl::Uint128High64(product) ^ absl::Uint128Low64(product);
+  };
+  const char* p = word.data();
+  size_t n = word.size();
+  uint64_t seed = kWordHashSeed;
+  uint64_t a, b;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load64(p);
+      b = load64(p + n - 8);
+    } else if (n >= 4) {
+      a = load32(p);
+      b = load32(p + n - 4);
+    } else if (n > 0) {
+      a = (uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+          (uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8) |
+          static_cast<unsigned char>(p[n - 1]);
+      b = 0;
+    } else {
+      a = b = 0;
+    }
+  } else {
+    while (n > 16) {
+      seed = mix(load64(p) ^ kK1, load64(p + 8) ^ seed);
+      p += 16;
+      n -= 16;
+    }
+    a = load64(p + n - 16);
+    b = load64(p + n - 8);
+  }
+  return mix(a ^ kK1 ^ (word.size() * kK0), b ^ seed);
+}
+
 // The message dictionary being written: the words, in first-use order, and an index from word
 // to position. Where the words live is chosen at construction:
 //   * `MessageDictionary(&message.words())`: copied into a message's repeated `words` field;
 //   * `MessageDictionary(nullptr)`: only viewed (the caller keeps them alive meanwhile);
 //   * `MessageDictionary(MessageDictionary::kOwnCopies)`: copied into blocks the dictionary owns
 //     and reuses after Clear(), so that a warm dictionary allocates nothing (request batches).
-// The index is an open-addressing table of positions probed by `absl::Hash` of the word (seeded
+// The index is an open-addressing table of positions probed by `WordHash` of the word (seeded
 // per process, so words a client sends cannot be chosen to collide); up to 32 words it lives
 // inline, with no allocation.
 class MessageDictionary {
@@ -428,7 +483,7 @@ class MessageDictionary {
   // Hot path: no allocation while the table has room (32 words inline; after Clear(), as many
   // as the dictionary ever held) and, with kOwnCopies, while the blocks have room.
   int32_t Index(absl::string_view word) {
-    const size_t hash = absl::Hash<absl::string_view>{}(word);
+    const size_t hash = WordHash(word);
     const size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       const uint32_t slot = slots_[i];
@@ -486,8 +541,17 @@ class WordIndexer {
   MessageDictionary& dictionary_;
 };
 
+// CheckEncodable's checks and messages, off the hot path.
+absl::Status CheckEncodableSlow(absl::string_view name, const Value& value);
 // InvalidArgument when `value` cannot travel (a TIMESTAMP outside protobuf's range, no value).
-absl::Status CheckEncodable(absl::string_view name, const Value& value);
+// Hot path: no allocation.
+inline absl::Status CheckEncodable(absl::string_view name, const Value& value) {
+  if (ABSL_PREDICT_TRUE(value.type() != ValueType::kTimestamp &&
+                        value.type() != ValueType::kUnspecified)) {
+    return absl::OkStatus();
+  }
+  return CheckEncodableSlow(name, value);
+}
 
 // Writes attributes into one CompressedAttributes message.
 class AttributeEncoder {
@@ -549,8 +613,12 @@ class ByteWriter {
   // Goes back to `position` (at most position()), to drop what was written after it.
   void Rewind(size_t position) { position_ = position; }
 
-  void Varint(uint64_t v) { position_ = WriteVarint(Reserve(10), v) - out_.data(); }
-  void Tag(uint32_t field, uint32_t wire_type) { Varint((field << 3) | wire_type); }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Varint(uint64_t v) {
+    position_ = WriteVarint(Reserve(10), v) - out_.data();
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Tag(uint32_t field, uint32_t wire_type) {
+    Varint((field << 3) | wire_type);
+  }
   void Raw(absl::string_view bytes) {
     if (bytes.empty()) return;
     std::memcpy(Reserve(bytes.size()), bytes.data(), bytes.size());
@@ -570,7 +638,7 @@ class ByteWriter {
 
   // Starts the entry {key = 1 (sint32): key; value = 2: ...} of map field `slot`, whose value
   // takes `value_size` bytes after its tag.
-  void BeginEntry(Slot slot, int32_t key, size_t value_size) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void BeginEntry(Slot slot, int32_t key, size_t value_size) {
     Tag(static_cast<uint32_t>(slot), kLengthDelimited);
     Varint(1 + VarintSize(ZigZag(key)) + 1 + value_size);
     Tag(1, kVarint);
@@ -603,7 +671,7 @@ class ByteWriter {
 
  private:
   // Room for `n` more bytes at position_.
-  char* Reserve(size_t n) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE char* Reserve(size_t n) {
     if (ABSL_PREDICT_FALSE(position_ + n > out_.size())) {
       out_.resize(std::max<size_t>({2 * out_.size(), position_ + n, 256}));
     }
