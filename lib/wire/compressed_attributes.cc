@@ -1,13 +1,11 @@
 #include "mixlet/wire/compressed_attributes.h"
 
 #include <algorithm>
-#include <chrono>
 #include <climits>
 #include <cstring>
 #include <limits>
 #include <utility>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -615,19 +613,6 @@ absl::Status DecodeCompressedMessage(const CodecTables& tables,
 
 // ---------------------------------------------------------------------------------------------
 // Encoding.
-
-namespace {
-
-uint64_t WordHashSeed() {
-  // The clock and, through absl::Hash, the address-space layout differ from process to process.
-  const auto now = static_cast<uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count());
-  return absl::Hash<std::pair<uint64_t, const void*>>{}(std::make_pair(now, &now));
-}
-
-}  // namespace
-
-const uint64_t kWordHashSeed = WordHashSeed();
 
 int32_t MessageDictionary::Add(absl::string_view word, size_t slot) {
   const absl::string_view stored = Store(word);

@@ -20,7 +20,6 @@
 #include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
-#include "absl/numeric/int128.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -29,6 +28,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "internal/keyed_hash.h"
 #include "istio/mixer/v1/attributes.pb.h"
 #include "mixlet/attribute/mutable_bag.h"
 #include "mixlet/attribute/vocabulary.h"
@@ -399,59 +399,10 @@ absl::Status DecodeCompressedMessage(const CodecTables& tables,
 // ---------------------------------------------------------------------------------------------
 // Encoding.
 
-// A per-process random seed for WordHash, set before main.
-extern const uint64_t kWordHashSeed;
-
-// The hash a MessageDictionary probes with: wyhash-style (one 64x64->128 multiply per 16 bytes,
-// read with overlapping loads), seeded per process so that words a client sends cannot be
-// chosen to collide. Inline: a call into absl's hash cost more than the hashing here.
-// Hot path: no allocation.
+// The hash a MessageDictionary probes with: the keyed hash of lib/internal/keyed_hash.h, so
+// that words a client sends cannot be chosen to collide. Hot path: no allocation.
 inline uint64_t WordHash(absl::string_view word) {
-  constexpr uint64_t kK0 = 0xa0761d6478bd642full;
-  constexpr uint64_t kK1 = 0xe7037ed1a0b428dbull;
-  auto load64 = [](const char* p) {
-    uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
-  auto load32 = [](const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return uint64_t{v};
-  };
-  auto mix = [](uint64_t a, uint64_t b) {
-    const absl::uint128 product = absl::uint128(a) * b;
-    return absl::Uint128High64(product) ^ absl::Uint128Low64(product);
-  };
-  const char* p = word.data();
-  size_t n = word.size();
-  uint64_t seed = kWordHashSeed;
-  uint64_t a, b;
-  if (n <= 16) {
-    if (n >= 8) {
-      a = load64(p);
-      b = load64(p + n - 8);
-    } else if (n >= 4) {
-      a = load32(p);
-      b = load32(p + n - 4);
-    } else if (n > 0) {
-      a = (uint64_t{static_cast<unsigned char>(p[0])} << 16) |
-          (uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8) |
-          static_cast<unsigned char>(p[n - 1]);
-      b = 0;
-    } else {
-      a = b = 0;
-    }
-  } else {
-    while (n > 16) {
-      seed = mix(load64(p) ^ kK1, load64(p + 8) ^ seed);
-      p += 16;
-      n -= 16;
-    }
-    a = load64(p + n - 16);
-    b = load64(p + n - 8);
-  }
-  return mix(a ^ kK1 ^ (word.size() * kK0), b ^ seed);
+  return internal::HashBytes(word, internal::kKeyedHashKeys.position);
 }
 
 // The message dictionary being written: the words, in first-use order, and an index from word
@@ -488,7 +439,7 @@ class MessageDictionary {
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       const uint32_t slot = slots_[i];
       if (slot == 0) return Add(word, i);
-      if (views_[slot - 1] == word) return -static_cast<int32_t>(slot);
+      if (internal::BytesEqual(views_[slot - 1], word)) return -static_cast<int32_t>(slot);
     }
   }
   size_t size() const { return views_.size(); }

@@ -5,8 +5,6 @@
 #include <new>
 #include <utility>
 
-#include <chrono>
-#include <random>
 
 #include "handler/prometheus/label_hash.h"
 #include "handler/prometheus/mutex_lock.h"
@@ -59,45 +57,13 @@ bool LabelsLess(const Series* a, const Series* b) {
   return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
 }
 
-uint64_t RandomSeed() {
-  uint64_t seed = static_cast<uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count());
-  try {
-    std::random_device device;
-    seed ^= (uint64_t{device()} << 32) | device();
-  } catch (...) {
-    // No entropy source: the clock (and ASLR below) still vary between processes.
-  }
-  return seed ^ reinterpret_cast<uintptr_t>(&seed);
-}
-
 size_t CapacityFor(size_t live) {
   size_t capacity = kInitialCapacity;
   while (capacity < live * 4) capacity *= 2;
   return capacity;
 }
 
-// splitmix64's output function: spreads one random seed into independent-looking keys.
-uint64_t SplitMix(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-LabelHashKeys MakeLabelHashKeys() {
-  uint64_t state = RandomSeed();
-  LabelHashKeys keys;
-  keys.position = SplitMix(&state);
-  keys.block = SplitMix(&state);
-  keys.length = SplitMix(&state) | 1;
-  keys.finish = SplitMix(&state);
-  return keys;
-}
-
 }  // namespace
-
-const LabelHashKeys kLabelHashKeys = MakeLabelHashKeys();
 
 SeriesTable::SlotsPtr SeriesTable::Slots::New(size_t capacity) {
   static_assert(sizeof(Slots) % alignof(std::atomic<Series*>) == 0, "slots stay aligned");
