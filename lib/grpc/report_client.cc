@@ -103,7 +103,8 @@ class ReportClient::Impl {
     retry_thread_.join();
   }
 
-  // `owned` holds the bytes `request` views when the client made them (else empty).
+  // Sends the caller's bytes `request`, or, when `owned` is not empty, those bytes, which the
+  // call keeps (an empty request is the same either way).
   void Send(absl::string_view request, size_t reports, std::string owned,
             std::function<void(absl::Status)> done) {
     auto call = std::make_shared<Call>();
@@ -316,14 +317,8 @@ void ReportClient::Send(absl::string_view request, size_t reports,
 }
 void ReportClient::Send(const istio::mixer::v1::ReportRequest& request,
                         std::function<void(absl::Status)> done) {
-  std::string bytes = request.SerializeAsString();
-  if (bytes.empty()) {
-    // An all-default request serializes to nothing; send it as such.
-    impl_->Send(absl::string_view(), 0, std::string(), std::move(done));
-    return;
-  }
-  impl_->Send(bytes, static_cast<size_t>(request.attributes_size()), std::move(bytes),
-              std::move(done));
+  impl_->Send(absl::string_view(), static_cast<size_t>(request.attributes_size()),
+              request.SerializeAsString(), std::move(done));
 }
 void ReportClient::CancelAll() { impl_->CancelAll(); }
 ReportClientStats ReportClient::stats() const { return impl_->stats(); }

@@ -262,6 +262,19 @@ TEST_CASE("ReportBatchEncoder: Clear reuses the request and starts afresh", "[wi
   CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*reused), Parsed(*fresh)));
 }
 
+// `refused` must be refused with InvalidArgument, leaving the request as `before`; then `next`
+// must still be added, and the request decode to `before`'s bags followed by `next`.
+void CheckRefusedThenAdds(ReportBatchEncoder& encoder, const Bag& refused,
+                          const ReportRequest& before, const Bag& next) {
+  CHECK(encoder.Add(refused).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(encoder), before));
+  REQUIRE(*encoder.Add(next));
+  Collected collected;
+  DecodeBothWays(Parsed(encoder), &collected);
+  REQUIRE(collected.bags.size() == static_cast<size_t>(before.attributes_size()) + 1);
+  CHECK(BagDiff(next, *collected.bags.back()) == "");
+}
+
 TEST_CASE("ReportBatchEncoder: a bag that cannot be encoded leaves the request unchanged",
           "[wire]") {
   for (ReportSemantics semantics :
@@ -275,24 +288,17 @@ TEST_CASE("ReportBatchEncoder: a bag that cannot be encoded leaves the request u
     // A word no bag had, set before the bad timestamp: its encoding must be undone too.
     REQUIRE(bad.Set("source.uid", Value::String("a word never seen")).ok());
     REQUIRE(bad.Set("context.time", Value::TimestampValue(Timestamp{1, -5})).ok());
-    absl::StatusOr<bool> added = encoder->Add(bad);
-    CHECK(added.status().code() == absl::StatusCode::kInvalidArgument);
-    CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*encoder), before));
-    REQUIRE(*encoder->Add(*bags[1]));
-    Collected collected;
-    DecodeBothWays(Parsed(*encoder), &collected);
-    REQUIRE(collected.bags.size() == 2);
-    CHECK(BagDiff(*bags[1], *collected.bags[1]) == "");
+    CheckRefusedThenAdds(*encoder, bad, before, *bags[1]);
   }
 }
 
-TEST_CASE("ReportBatchEncoder: rolls back a failed bag past the scanned dictionary", "[wire]") {
+TEST_CASE("ReportBatchEncoder: rolls back a failed bag past the inline word table", "[wire]") {
   auto encoder = NewEncoder(ReportRequest::INDEPENDENT_ENCODING);
   MutableBag many(Codec()->shared_vocabulary());
   for (int i = 0; i < 40; ++i) {
     REQUIRE(many.Set(absl::StrCat("x.", i), Value::String(absl::StrCat("word ", i))).ok());
   }
-  REQUIRE(*encoder->Add(many));  // 80 words: the dictionary is hashed now.
+  REQUIRE(*encoder->Add(many));  // 80 words: the word table has grown past its inline slots.
   const ReportRequest before = Parsed(*encoder);
   MutableBag bad(Codec()->shared_vocabulary());
   for (int i = 0; i < 40; ++i) {
@@ -695,14 +701,8 @@ TEST_CASE("ReportBatchEncoder: a delta bag whose vocabulary types a name otherwi
     if (name != "connection.id") REQUIRE(odd.Set(name, value).ok());
   });
   REQUIRE(odd.Set("connection.id", Value::Int64(7)).ok());
-  CHECK(encoder->Add(odd).status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(google::protobuf::util::MessageDifferencer::Equals(Parsed(*encoder), before));
   // The deltas still build on bags[0].
-  REQUIRE(*encoder->Add(*bags[1]));
-  Collected collected;
-  DecodeBothWays(Parsed(*encoder), &collected);
-  REQUIRE(collected.bags.size() == 2);
-  CHECK(BagDiff(*bags[1], *collected.bags[1]) == "");
+  CheckRefusedThenAdds(*encoder, odd, before, *bags[1]);
 }
 
 }  // namespace

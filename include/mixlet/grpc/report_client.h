@@ -3,8 +3,9 @@
 //
 // The client is the `ReportTransport` of the proxy layer's `ReportBatcher`: the batcher builds
 // serialized requests and calls `Send`, which hands the bytes to gRPC without a copy or a
-// parse; the client delivers each one and calls `done` once with the final outcome. Calls are asynchronous (no thread blocks on the network); one client may carry any
-// number of requests at once over one HTTP/2 connection, and reconnects by itself.
+// parse; the client delivers each one and calls `done` once with the final outcome. Calls are
+// asynchronous (no thread blocks on the network); one client may carry any number of requests
+// at once over one HTTP/2 connection, and reconnects by itself.
 //
 // Retries never count a report twice. An attempt is retried only when the request certainly was
 // not applied:

@@ -12,9 +12,9 @@
 // with the transport at once (sent, not yet completed). When the server is slow or down and that
 // many are pending, a full batch is dropped instead of queued, and its reports are counted in
 // `stats().drops`. Requests are built, already serialized, in a small pool of encoders whose
-// buffers are cleared and reused, never reallocated per flush. As istio/proxy did, reports are fire-and-forget (a
-// failed send is counted, not retried), and an answer saying the global dictionary is invalid
-// makes later requests use only the 111-word base dictionary.
+// buffers are cleared and reused, never reallocated per flush. As istio/proxy did, reports are
+// fire-and-forget (a failed send is counted, not retried), and an answer saying the global
+// dictionary is invalid makes later requests use only the 111-word base dictionary.
 //
 // Thread safety: all methods may be called from any thread; a mutex serializes them, so give
 // each worker thread (each reporter) its own batcher and the mutex is never contended. The
